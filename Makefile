@@ -1,0 +1,29 @@
+# CRM suite for Odoo 19 Community: the commands of the README.
+#   make run    set-up, demo database $(DB) with the add-ons, web client on :$(PORT)
+#   make test   set-up, every test on a throw-away database (tours included)
+#   make lint   pre-commit checks (ruff, pylint-odoo, prettier)
+# Point to your own Odoo source tree with ODOO_SRC=/path/to/odoo.
+DB ?= crm_demo
+PORT ?= 8069
+ODOO_ARGS ?=
+export ODOO_SRC
+
+.PHONY: setup run demo test lint clean
+
+setup:
+	bash scripts/setup.sh
+
+run: setup
+	bash scripts/run.sh "$(DB)" "$(PORT)" $(ODOO_ARGS)
+
+demo: setup
+	bash scripts/run.sh --no-serve "$(DB)" "$(PORT)"
+
+test:
+	bash scripts/test.sh
+
+lint:
+	bash scripts/lint.sh
+
+clean:
+	rm -rf .odoo-data/logs

@@ -1,0 +1,17 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Claims: closing stages",
+    "summary": "Closed flag on claim stages and the date a claim was closed",
+    "version": "19.0.1.0.0",
+    "category": "Customer Relationship Management",
+    "author": "CRM Suite",
+    "website": "https://example.com/crm-suite",
+    "license": "LGPL-3",
+    "depends": ["crm_claim"],
+    "data": [
+        "data/crm_claim_stage_data.xml",
+        "views/crm_claim_stage_views.xml",
+        "views/crm_claim_views.xml",
+    ],
+    "post_init_hook": "post_init_hook",
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# `make test`: the whole suite on real Odoo 19 + PostgreSQL + Chromium.
+#
+#   1. set-up (scripts/setup.sh), then the tooling tests (pytest tests/tooling);
+#   2. a throw-away database; install of every add-on of addons/ and of the
+#      cross-module test add-on of tests/, running their at_install tests,
+#      then every post_install test, browser tours included;
+#   3. the log is read: any WARNING, ERROR or CRITICAL line, any skipped
+#      test (a tour Odoo skips for lack of Chromium or websocket-client) and
+#      a run with no test fail the suite;
+#   4. each add-on is uninstalled in turn and the database checked to still
+#      work (scripts/check_uninstall.py).
+# KEEP_DB=1 keeps the database; TEST_TAGS narrows the Odoo tests
+# (Odoo's --test-tags syntax); SKIP_UNINSTALL=1 skips step 4.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+bash scripts/setup.sh
+
+DB="${TEST_DB:-crm_test_$(date +%Y%m%d%H%M%S)_$$}"
+PORT="${TEST_HTTP_PORT:-8169}"
+LOGDIR="$ROOT/.odoo-data/logs"
+LOG="$LOGDIR/$DB.log"
+mkdir -p "$LOGDIR"
+cleanup() { [ "${KEEP_DB:-0}" = 1 ] || dropdb --if-exists "$DB" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+
+failures=0
+fail() { printf '[test] FAIL: %s\n' "$*"; failures=$((failures + 1)); }
+
+echo "[test] tooling tests"
+.venv/bin/python -m pytest -q -p no:cacheprovider -p no:odoo tests/tooling || fail "tooling tests"
+
+modules="$(python3 scripts/addons.py --install)"
+tags="${TEST_TAGS:-$(python3 scripts/addons.py --test-tags)}"
+echo "[test] database $DB: installing $modules (tests: $tags); log in $LOG"
+set +e
+.venv/bin/odoo -c odoo.conf --addons-path=addons,tests -d "$DB" -i "$modules" \
+    --test-enable --test-tags "$tags" --http-port "$PORT" --stop-after-init \
+    --log-level=info 2>&1 | tee "$LOG" | grep -E --line-buffered \
+    ' (WARNING|ERROR|CRITICAL) |odoo\.tests\.(result|stats)|: (FAIL|ERROR):|: skipped |Starting |post-tests in |Modules loaded'
+rc=${PIPESTATUS[0]}
+set -e
+
+[ "$rc" -eq 0 ] || fail "Odoo exited with code $rc"
+.venv/bin/python scripts/check_log.py "$LOG" || fail "the log is not clean (see above)"
+
+if [ "${SKIP_UNINSTALL:-0}" != 1 ] && [ "$rc" -eq 0 ]; then
+    echo "[test] uninstalling each add-on"
+    .venv/bin/python scripts/check_uninstall.py -d "$DB" || fail "uninstall check"
+fi
+
+summary="$(.venv/bin/python scripts/check_log.py --summary "$LOG")"
+if [ "$failures" -eq 0 ]; then
+    echo "[test] all green"
+else
+    echo "[test] $failures step(s) failed"
+fi
+echo "$summary"
+[ "$failures" -eq 0 ]

@@ -1,0 +1,11 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "CRM Suite: cross-module tests",
+    "summary": "Tests and tours across the CRM suite add-ons (not for production)",
+    "version": "19.0.1.0.0",
+    "category": "Hidden/Tests",
+    "author": "CRM Suite",
+    "website": "https://example.com/crm-suite",
+    "license": "LGPL-3",
+    "depends": ["sale_management", "account", "crm", "crm_claim_closing"],
+}

@@ -1,0 +1,2 @@
+from . import test_suite_install
+from . import test_translations
