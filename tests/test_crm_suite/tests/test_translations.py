@@ -31,7 +31,9 @@ class TestSpanishTranslations(TransactionCase):
                 continue
             translated = {entry.msgid for entry in catalog if entry.msgstr.strip()}
             reader = TranslationModuleReader(self.env.cr, modules=[module])
-            terms = {source for (mod, _t, _n, _r, source, _v, _c) in reader if mod == module}
+            terms = {
+                source for (mod, _t, _n, _r, source, _v, _c) in reader if mod == module
+            }
             untranslated = sorted(terms - translated)
             if untranslated:
                 missing[module] = untranslated
