@@ -2,13 +2,14 @@
 #   make run    set-up, demo database $(DB) with the add-ons, web client on :$(PORT)
 #   make test   set-up, every test on a throw-away database (tours included)
 #   make lint   pre-commit checks (ruff, pylint-odoo, prettier)
+#   make test-core  Odoo's sale/account/crm/crm_claim tests with the add-ons installed
 # Point to your own Odoo source tree with ODOO_SRC=/path/to/odoo.
 DB ?= crm_demo
 PORT ?= 8069
 ODOO_ARGS ?=
 export ODOO_SRC
 
-.PHONY: setup run demo test lint clean
+.PHONY: setup run demo test test-core lint clean
 
 setup:
 	bash scripts/setup.sh
@@ -21,6 +22,9 @@ demo: setup
 
 test:
 	bash scripts/test.sh
+
+test-core:
+	bash scripts/test_core.sh
 
 lint:
 	bash scripts/lint.sh
