@@ -13,5 +13,10 @@
         "views/crm_claim_stage_views.xml",
         "views/crm_claim_views.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_claim_closing/static/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "post_init_hook",
 }

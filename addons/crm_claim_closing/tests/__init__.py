@@ -1,1 +1,2 @@
 from . import test_claim_closing
+from . import test_ui
