@@ -11,8 +11,8 @@ import sys
 import threading
 from pathlib import Path
 
-from odoo.modules.registry import Registry
 from odoo import http
+from odoo.modules.registry import Registry
 from odoo.service import server
 from odoo.tests import loader
 from odoo.tests.result import OdooTestResult
