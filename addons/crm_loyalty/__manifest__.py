@@ -1,0 +1,31 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "CRM Loyalty Tiers",
+    "summary": "Customer tiers earned from what customers pay, with their pricelist",
+    "version": "19.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "CRM Suite",
+    "website": "https://example.com/crm-suite",
+    "license": "LGPL-3",
+    "depends": ["sale", "crm", "mail"],
+    "data": [
+        "security/crm_loyalty_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "data/mail_template_data.xml",
+        "data/mail_activity_data.xml",
+        "wizards/crm_loyalty_whatif_views.xml",
+        "views/crm_loyalty_tier_history_views.xml",
+        "views/crm_loyalty_tier_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/sale_order_views.xml",
+        "views/account_move_views.xml",
+        "views/menus.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_loyalty/static/tests/tours/*.js",
+        ],
+    },
+}

@@ -1,0 +1,421 @@
+"""The loyalty engine: qualifying spend, tier rules, and their bulk writes.
+
+Everything is set-based: one aggregate query over the company's posted
+customer invoices for all the customers concerned, one query for their
+current state, pure Python rules, then one UPDATE per kind of change.
+"""
+
+import logging
+from collections import namedtuple
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .crm_loyalty_tier_history import ENGINE_CONTEXT_KEY
+from .res_partner import ENGINE_FIELDS
+
+_logger = logging.getLogger(__name__)
+
+CUSTOMER_MOVE_TYPES = ("out_invoice", "out_refund")
+AT_RISK_NOTICE_DAYS = 30
+
+State = namedtuple(
+    "State",
+    "tier earned amount review at_risk override override_until previous_pl pl",
+)
+
+
+def window_start(window_type, months, today):
+    """First day of a company-wide window (None for the anniversary window)."""
+    if window_type == "calendar_year":
+        return today.replace(month=1, day=1)
+    if window_type == "rolling":
+        return today - relativedelta(months=months) + timedelta(days=1)
+    return None
+
+
+def decide(earned, review, target, tiers, today, months, grace_days, mode):
+    """New (earned tier, review date, reason) of one customer.
+
+    ``tiers`` are the company's tiers by ascending threshold, ``earned`` and
+    ``target`` indexes in it (or None), ``mode`` "recompute", "posting" (no
+    downgrade) or "review" (threshold review: moves both ways at once).
+    """
+    rank = -1 if target is None else target
+    current = -1 if earned is None else earned
+    window = relativedelta(months=months)
+    if earned is None:
+        if target is None:
+            return None, None, None
+        return target, today + window, "review" if mode == "review" else "initial"
+    if rank > current:
+        return target, today + window, "review" if mode == "review" else "upgrade"
+    if rank < current:
+        if mode == "review":
+            return target, today + window, "review"
+        due = review is None or today >= review + timedelta(days=grace_days)
+        if mode == "recompute" and due:
+            lower = current - 1 if current > 0 else None
+            return lower, (review or today) + window, "downgrade"
+        return earned, review, None
+    # kept the tier: once past its review date, the next review is a window later
+    while review and review < today:
+        review += window
+    return earned, review, None
+
+
+class CrmLoyaltyEngine(models.AbstractModel):
+    _name = "crm.loyalty.engine"
+    _description = "Loyalty Tier Engine"
+
+    @api.model
+    def recompute_company(self, company, partners=None, mode="recompute", **kwargs):
+        """Bring the tiers of ``company``'s customers up to date.
+
+        :param partners: commercial partners to consider (default: every
+            customer with an invoice or a tier in the company)
+        :param mode: "recompute", "posting" (upgrades only) or "review"
+        :return: number of customers whose tier changed
+        """
+        company = company.with_company(company)
+        today = fields.Date.context_today(self)
+        tiers = (
+            self.env["crm.loyalty.tier"]
+            .with_company(company)
+            .search([("company_id", "=", company.id)], order="min_amount")
+        )
+        ids = None if partners is None else list(set(partners.ids))
+        if ids == []:
+            return 0
+        self.env.flush_all()
+        spend = self._read_spend(company, today, ids)
+        states = self._read_states(company, ids, spend)
+        changes = self._apply_rules(company, tiers, today, spend, states, mode)
+        self._write_states(company, changes, states)
+        self._log_changes(company, tiers, today, changes, states, spend)
+        self._schedule_at_risk_activities(company, today, changes, states)
+        return sum(1 for change in changes.values() if change["reason"])
+
+    @api.model
+    def _cron_recompute(self):
+        companies = self.env["crm.loyalty.tier"].search([]).company_id
+        for index, company in enumerate(companies):
+            changed = self.recompute_company(company)
+            _logger.info("loyalty: %s tier changes in %s", changed, company.name)
+            self.env["ir.cron"]._commit_progress(
+                1, remaining=len(companies) - index - 1
+            )
+
+    # ------------------------------------------------------------------ reads
+    def _read_spend(self, company, today, ids):
+        """{commercial partner id: qualifying spend} for every customer with a
+        posted invoice or credit note in the company (restricted to ``ids``)."""
+        start = window_start(
+            company.loyalty_window_type, company.loyalty_window_months, today
+        )
+        first_invoice = SQL(
+            "MIN(invoice_date) FILTER (WHERE move_type = 'out_invoice')"
+        )
+        if start is None:  # anniversary of the first invoice
+            start_sql = SQL(
+                "(%(first)s + make_interval(years => date_part('year', "
+                "age(%(today)s::date, %(first)s))::int))::date",
+                first=first_invoice,
+                today=today,
+            )
+        else:
+            start_sql = SQL("%s::date", start)
+        query = SQL(
+            """
+            WITH moves AS (
+                SELECT commercial_partner_id AS partner_id, invoice_date,
+                       move_type, amount_untaxed_signed AS amount
+                  FROM account_move
+                 WHERE company_id = %(company)s
+                   AND state = 'posted'
+                   AND move_type IN %(types)s
+                   AND invoice_date <= %(today)s
+                   %(restrict)s
+            ), starts AS (
+                SELECT partner_id, %(start)s AS start
+                  FROM moves GROUP BY partner_id
+            )
+            SELECT m.partner_id,
+                   COALESCE(SUM(m.amount) FILTER (WHERE m.invoice_date >= s.start), 0)
+              FROM moves m JOIN starts s ON s.partner_id = m.partner_id
+          GROUP BY m.partner_id
+            """,
+            company=company.id,
+            types=CUSTOMER_MOVE_TYPES,
+            today=today,
+            restrict=SQL("AND commercial_partner_id = ANY(%s)", ids)
+            if ids is not None
+            else SQL(),
+            start=start_sql,
+        )
+        self.env.cr.execute(query)
+        return {
+            partner_id: float(amount) for partner_id, amount in self.env.cr.fetchall()
+        }
+
+    def _read_states(self, company, ids, spend):
+        """{commercial partner id: State} of the customers to consider."""
+        key = str(company.id)
+        if ids is None:
+            where = SQL(
+                "p.id = p.commercial_partner_id AND (p.id = ANY(%(spend)s) "
+                "OR p.loyalty_tier_id->>%(key)s IS NOT NULL "
+                "OR p.loyalty_override_tier_id->>%(key)s IS NOT NULL)",
+                spend=list(spend),
+                key=key,
+            )
+        else:
+            where = SQL("p.id = ANY(%s)", ids)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id,
+                       (p.loyalty_tier_id->>%(key)s)::int,
+                       (p.loyalty_earned_tier_id->>%(key)s)::int,
+                       (p.loyalty_amount->>%(key)s)::float,
+                       (p.loyalty_review_date->>%(key)s)::date,
+                       COALESCE((p.loyalty_at_risk->>%(key)s)::boolean, FALSE),
+                       (p.loyalty_override_tier_id->>%(key)s)::int,
+                       (p.loyalty_override_until->>%(key)s)::date,
+                       (p.loyalty_previous_pricelist_id->>%(key)s)::int,
+                       (p.specific_property_product_pricelist->>%(key)s)::int
+                  FROM res_partner p
+                 WHERE %(where)s
+                """,
+                key=key,
+                where=where,
+            )
+        )
+        return {row[0]: State(*row[1:]) for row in self.env.cr.fetchall()}
+
+    # ------------------------------------------------------------------ rules
+    def _apply_rules(self, company, tiers, today, spend, states, mode):
+        """{partner id: {"state": new State, "reason": reason or None}}."""
+        index = {tier.id: i for i, tier in enumerate(tiers)}
+        thresholds = tiers.mapped("min_amount")
+        changes = {}
+        for partner_id, state in states.items():
+            amount = spend.get(partner_id, 0.0)
+            target = None
+            for i, threshold in enumerate(thresholds):
+                if threshold <= amount + 1e-6:
+                    target = i
+            earned, review, reason = decide(
+                index.get(state.earned),
+                state.review,
+                target,
+                tiers,
+                today,
+                company.loyalty_window_months,
+                company.loyalty_grace_days,
+                mode,
+            )
+            override_active = state.override in index and (
+                not state.override_until or state.override_until >= today
+            )
+            effective = earned
+            if override_active and (
+                effective is None or index[state.override] > effective
+            ):
+                effective = index[state.override]
+            tier_id = tiers[effective].id if effective is not None else None
+            earned_id = tiers[earned].id if earned is not None else None
+            if tier_id != state.tier and reason is None:
+                reason = "override"
+            elif tier_id == state.tier:
+                reason = None
+            at_risk = bool(
+                tier_id
+                and not override_active
+                and amount < tiers[effective].min_amount - 1e-6
+            )
+            previous_pl, pl = self._pricelists(tiers, state, tier_id)
+            new = State(
+                tier_id, earned_id, amount, review, at_risk,
+                state.override, state.override_until, previous_pl, pl,
+            )  # fmt: skip
+            if new != state:
+                changes[partner_id] = {"state": new, "reason": reason}
+        return changes
+
+    def _pricelists(self, tiers, state, new_tier_id):
+        """(previous pricelist, pricelist) once the tier becomes ``new_tier_id``."""
+        if new_tier_id == state.tier:
+            return state.previous_pl, state.pl
+        old_pl = tiers.browse(state.tier).pricelist_id.id if state.tier else None
+        new_pl = tiers.browse(new_tier_id).pricelist_id.id if new_tier_id else None
+        on_tier_pl = old_pl and state.pl == old_pl
+        if new_pl:
+            return (state.previous_pl if on_tier_pl else state.pl), new_pl
+        if on_tier_pl:
+            return None, state.previous_pl
+        return state.previous_pl, state.pl
+
+    # ----------------------------------------------------------------- writes
+    def _write_states(self, company, changes, states):
+        """Write the new states on the customers and all their contacts."""
+        if not changes:
+            return
+        ids = list(changes)
+        new = [changes[pid]["state"] for pid in ids]
+        key = str(company.id)
+
+        def column(name, values, cast):
+            return SQL(
+                "%(col)s = COALESCE(p.%(col)s, '{}'::jsonb) || "
+                "jsonb_build_object(%(key)s::text, v.%(col)s)",
+                col=SQL.identifier(name),
+                key=key,
+            ), SQL("%s::" + cast + "[]", values)
+
+        columns = [
+            column("loyalty_tier_id", [s.tier for s in new], "int"),
+            column("loyalty_earned_tier_id", [s.earned for s in new], "int"),
+            column("loyalty_amount", [s.amount for s in new], "float"),
+            column(
+                "loyalty_review_date",
+                [s.review and s.review.isoformat() for s in new],
+                "text",
+            ),
+            column("loyalty_at_risk", [s.at_risk for s in new], "boolean"),
+            column(
+                "loyalty_previous_pricelist_id", [s.previous_pl for s in new], "int"
+            ),
+            column("specific_property_product_pricelist", [s.pl for s in new], "int"),
+        ]
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner p
+                   SET %(sets)s
+                  FROM unnest(%(ids)s::int[], %(arrays)s)
+                       AS v(id, %(names)s)
+                 WHERE p.commercial_partner_id = v.id
+                """,
+                sets=SQL(", ").join(set_sql for set_sql, _array in columns),
+                ids=ids,
+                arrays=SQL(", ").join(array for _set_sql, array in columns),
+                names=SQL(", ").join(
+                    SQL.identifier(name)
+                    for name in ENGINE_FIELDS[:5]
+                    + [
+                        "loyalty_previous_pricelist_id",
+                        "specific_property_product_pricelist",
+                    ]
+                ),
+            )
+        )
+        self.env["res.partner"].invalidate_model(
+            [
+                *ENGINE_FIELDS,
+                "specific_property_product_pricelist",
+                "property_product_pricelist",
+            ]
+        )
+
+    def _log_changes(self, company, tiers, today, changes, states, spend):
+        """One history row and one chatter message per tier change."""
+        changed = {pid: c for pid, c in changes.items() if c["reason"]}
+        if not changed:
+            return
+        History = self.env["crm.loyalty.tier.history"].with_context(
+            **{ENGINE_CONTEXT_KEY: True}
+        )
+        History.sudo().create(
+            [
+                {
+                    "partner_id": pid,
+                    "company_id": company.id,
+                    "old_tier_id": states[pid].tier,
+                    "new_tier_id": change["state"].tier,
+                    "date": today,
+                    "amount": spend.get(pid, 0.0),
+                    "reason": change["reason"],
+                    "user_id": self.env.uid,
+                }
+                for pid, change in changed.items()
+            ]
+        )
+        reasons = dict(History._fields["reason"]._description_selection(self.env))
+        names = {tier.id: tier.name for tier in tiers}
+        none = self.env._("no tier")
+        bodies = {
+            pid: Markup("%s → <b>%s</b> (%s, %s)")
+            % (
+                names.get(states[pid].tier, none),
+                names.get(change["state"].tier, none),
+                reasons[change["reason"]],
+                company.name,
+            )
+            for pid, change in changed.items()
+        }
+        partners = self.env["res.partner"].browse(list(changed))
+        partners._message_log_batch(bodies=bodies)
+        self._notify_customers(company, partners, changed, states, tiers)
+
+    def _notify_customers(self, company, partners, changed, states, tiers):
+        if not company.loyalty_notify_tier_change:
+            return
+        order = {tier.id: i for i, tier in enumerate(tiers)}
+        templates = {
+            True: self.env.ref("crm_loyalty.mail_template_loyalty_upgrade"),
+            False: self.env.ref("crm_loyalty.mail_template_loyalty_downgrade"),
+        }
+        for partner in partners.filtered("email"):
+            new_tier = changed[partner.id]["state"].tier
+            up = order.get(new_tier, -1) > order.get(states[partner.id].tier, -1)
+            templates[up].with_company(company).send_mail(partner.id)
+
+    def _schedule_at_risk_activities(self, company, today, changes, states):
+        """A To-Do for the salesperson of customers at risk near their review."""
+        horizon = today + timedelta(days=AT_RISK_NOTICE_DAYS)
+        at_risk = [
+            pid
+            for pid, change in changes.items()
+            if change["state"].at_risk
+            and change["state"].review
+            and change["state"].review <= horizon
+        ]
+        if not at_risk:
+            return
+        activity_type = self.env.ref("crm_loyalty.mail_activity_type_loyalty_at_risk")
+        partners = self.env["res.partner"].browse(at_risk).filtered("user_id")
+        existing = set(
+            self.env["mail.activity"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "res.partner"),
+                    ("res_id", "in", partners.ids),
+                    ("activity_type_id", "=", activity_type.id),
+                ]
+            )
+            .mapped("res_id")
+        )
+        for partner in partners.filtered(lambda p: p.id not in existing):
+            state = changes[partner.id]["state"]
+            partner.sudo().activity_schedule(
+                activity_type_id=activity_type.id,
+                date_deadline=state.review,
+                user_id=partner.user_id.id,
+                note=self.env._(
+                    "%(partner)s needs to spend %(amount)s more by %(date)s to keep "
+                    "the tier in %(company)s.",
+                    partner=partner.display_name,
+                    amount=company.currency_id.format(
+                        self.env["crm.loyalty.tier"].browse(state.tier).min_amount
+                        - state.amount
+                    ),
+                    date=state.review,
+                    company=company.name,
+                ),
+            )

@@ -1,0 +1,137 @@
+from odoo import Command, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+
+class CrmLoyaltyTier(models.Model):
+    _name = "crm.loyalty.tier"
+    _description = "Loyalty Tier"
+    _order = "company_id, min_amount, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    min_amount = fields.Monetary(
+        string="Qualifying Spend",
+        required=True,
+        help="Spend (posted invoices minus credit notes, untaxed, in the "
+        "company's currency) over the loyalty window from which a customer "
+        "reaches this tier.",
+    )
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        check_company=True,
+        help="Benefit of the tier: the customer's pricelist in this company "
+        "while they are in the tier.",
+    )
+    color = fields.Integer()
+    active = fields.Boolean(default=True)
+    partner_count = fields.Integer(string="Customers", compute="_compute_partner_count")
+
+    _company_min_amount_uniq = models.Constraint(
+        "UNIQUE(company_id, min_amount)",
+        "Two tiers of a company cannot start at the same qualifying spend: "
+        "give each tier its own amount.",
+    )
+
+    @api.depends_context("company")
+    def _compute_partner_count(self):
+        counts = dict(
+            self.env["res.partner"]
+            .with_company(self.env.company)
+            ._read_group(
+                [("loyalty_tier_id", "in", self.ids), ("parent_id", "=", False)],
+                ["loyalty_tier_id"],
+                ["__count"],
+            )
+        )
+        for tier in self:
+            tier.partner_count = counts.get(tier, 0)
+
+    @api.constrains("min_amount", "company_id", "active")
+    def _check_min_amount(self):
+        for tier in self:
+            if tier.min_amount < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The qualifying spend of tier %(tier)s cannot be negative: "
+                        "enter 0 for the entry tier, or a positive amount.",
+                        tier=tier.name,
+                    )
+                )
+            # read without flushing: the pending value must not reach the
+            # database's unique index before this clearer message
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM crm_loyalty_tier WHERE company_id = %s "
+                    "AND min_amount = %s AND id != %s LIMIT 1",
+                    tier.company_id.id,
+                    tier.min_amount,
+                    tier.id or 0,
+                )
+            )
+            twin = self.browse(row[0] for row in self.env.cr.fetchall())
+            if twin:
+                raise ValidationError(
+                    self.env._(
+                        "Tiers %(tier)s and %(twin)s both start at %(amount)s in "
+                        "%(company)s: give each tier its own qualifying spend.",
+                        tier=tier.name,
+                        twin=twin.name,
+                        amount=tier.min_amount,
+                        company=tier.company_id.name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        tiers = super().create(vals_list)
+        tiers._enable_pricelists()
+        return tiers
+
+    def write(self, vals):
+        result = super().write(vals)
+        if vals.get("pricelist_id"):
+            self._enable_pricelists()
+        return result
+
+    def _enable_pricelists(self):
+        """A tier's pricelist is only applied when the Pricelists feature is on:
+        turn it on, as the Sales settings would, when a tier gets one."""
+        feature = self.env.ref("product.group_product_pricelist")
+        if not self.pricelist_id or self.env["res.groups"]._is_feature_enabled(
+            "product.group_product_pricelist"
+        ):
+            return
+        self.env.ref("base.group_user").sudo().write(
+            {"implied_ids": [Command.link(feature.id)]}
+        )
+
+    def action_recompute_all(self):
+        """Recompute the tier of every customer of the current company."""
+        self.env["crm.loyalty.engine"].recompute_company(self.env.company)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("Loyalty tiers recomputed."),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def action_view_partners(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.res_partner_action_customer"
+        )
+        action["domain"] = [("loyalty_tier_id", "=", self.id)]
+        action["context"] = {}
+        return action

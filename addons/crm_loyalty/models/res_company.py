@@ -1,0 +1,63 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+WINDOW_TYPES = [
+    ("rolling", "Rolling window"),
+    ("calendar_year", "Calendar year"),
+    ("anniversary", "Customer anniversary"),
+]
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    loyalty_window_type = fields.Selection(
+        WINDOW_TYPES,
+        string="Loyalty Window",
+        default="rolling",
+        required=True,
+        help="Which invoices count towards a customer's tier: those of the last "
+        "months (rolling), those since 1 January (calendar year), or those since "
+        "the last anniversary of the customer's first invoice.",
+    )
+    loyalty_window_months = fields.Integer(
+        string="Loyalty Window (months)",
+        default=12,
+        help="Length of the rolling window, and how long a reached tier is kept "
+        "before it is reviewed.",
+    )
+    loyalty_grace_days = fields.Integer(
+        string="Loyalty Grace Period (days)",
+        default=30,
+        help="Days after the review date before a customer who no longer spends "
+        "enough drops one tier.",
+    )
+    loyalty_notify_tier_change = fields.Boolean(
+        string="E-mail Customers on Tier Changes",
+        help="Send the upgrade and downgrade e-mail templates to the customer.",
+    )
+
+    @api.constrains("loyalty_window_months")
+    def _check_loyalty_window_months(self):
+        for company in self:
+            if company.loyalty_window_months <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "The loyalty window of %(company)s must be at least one "
+                        "month (it is %(months)s).",
+                        company=company.name,
+                        months=company.loyalty_window_months,
+                    )
+                )
+
+    @api.constrains("loyalty_grace_days")
+    def _check_loyalty_grace_days(self):
+        for company in self:
+            if company.loyalty_grace_days < 0:
+                raise ValidationError(
+                    self.env._(
+                        "The loyalty grace period of %(company)s cannot be "
+                        "negative: enter 0 or more days.",
+                        company=company.name,
+                    )
+                )

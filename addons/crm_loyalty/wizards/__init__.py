@@ -1,0 +1,2 @@
+from . import crm_loyalty_whatif
+from . import crm_loyalty_whatif_line
