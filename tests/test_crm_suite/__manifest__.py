@@ -7,5 +7,11 @@
     "author": "CRM Suite",
     "website": "https://example.com/crm-suite",
     "license": "LGPL-3",
-    "depends": ["sale_management", "account", "crm", "crm_claim_closing"],
+    "depends": [
+        "sale_management",
+        "account",
+        "crm",
+        "crm_claim_closing",
+        "crm_loyalty",
+    ],
 }

@@ -1,6 +1,6 @@
 from odoo.tests import TransactionCase, tagged
 
-SUITE = ["crm_claim_closing"]
+SUITE = ["crm_claim_closing", "crm_loyalty"]
 
 
 @tagged("post_install", "-at_install")
