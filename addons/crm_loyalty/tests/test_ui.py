@@ -40,4 +40,6 @@ class TestLoyaltyTour(AccountTestInvoicingCommon, HttpCase):
             )
             move.action_post()
         self.assertEqual(customer.loyalty_tier_id.name, "Tour Silver")
-        self.start_tour("/odoo", "crm_loyalty_tour", login=manager.login)
+        self.start_tour(
+            f"/odoo/res.partner/{customer.id}", "crm_loyalty_tour", login=manager.login
+        )

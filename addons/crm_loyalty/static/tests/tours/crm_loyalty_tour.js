@@ -2,23 +2,8 @@ import {registry} from "@web/core/registry";
 import {stepUtils} from "@web_tour/tour_utils";
 
 registry.category("web_tour.tours").add("crm_loyalty_tour", {
-    url: "/odoo/action-account.res_partner_action_customer",
+    url: "/odoo",
     steps: () => [
-        {
-            content: "Find the customer",
-            trigger: ".o_searchview_input",
-            run: "edit Tour Customer",
-        },
-        {
-            trigger: ".o_searchview_input",
-            run: "press Enter",
-        },
-        {
-            content: "Open the customer",
-            trigger:
-                ".o_data_row td[name='complete_name']:contains('Tour Customer'), .o_kanban_record:contains('Tour Customer')",
-            run: "click",
-        },
         {
             content: "The tier shows on the form",
             trigger: ".oe_stat_button:contains('Tour Silver')",
