@@ -1,0 +1,28 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "CRM Customer-Value KPIs",
+    "summary": "Monthly customer-value KPIs compared before and after the CRM go-live",
+    "version": "19.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "CRM Suite",
+    "website": "https://example.com/crm-suite",
+    "license": "LGPL-3",
+    "depends": ["sale", "crm", "crm_claim_closing"],
+    "external_dependencies": {"python": ["numpy", "scipy", "statsmodels"]},
+    "data": [
+        "security/crm_kpi_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "views/crm_kpi_snapshot_views.xml",
+        "wizards/crm_kpi_comparison_views.xml",
+        "wizards/crm_kpi_recompute_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/menus.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_kpi/static/tests/tours/*.js",
+        ],
+    },
+    "post_init_hook": "post_init_hook",
+}

@@ -1,0 +1,971 @@
+"""Monthly customer-value KPI snapshots.
+
+Each KPI is computed for a whole range of months at once by one set-based
+query (a few for the lifetime value), per segment type. Snapshots of closed
+months are written once and never rewritten: a change of formula bumps
+FORMULA_VERSION and writes new rows beside the old ones.
+"""
+
+import logging
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+from odoo.tools.translate import LazyTranslate
+
+_lt = LazyTranslate(__name__)
+_logger = logging.getLogger(__name__)
+
+FORMULA_VERSION = 1
+LIFETIME_CAP_YEARS = 10.0
+SEGMENT_TYPES = [
+    ("all", "All customers"),
+    ("tier", "Loyalty tier"),
+    ("team", "Sales team"),
+    ("country", "Country"),
+]
+# code: (label, unit, higher is better, formula shown as tooltip)
+KPIS = {
+    "active_customers": (
+        "Active customers",
+        "count",
+        True,
+        _lt("Customers with at least one posted invoice in the month."),
+    ),
+    "new_customers": (
+        "New customers",
+        "count",
+        True,
+        _lt("Customers whose first posted invoice in the company is in the month."),
+    ),
+    "revenue": (
+        "Revenue",
+        "money",
+        True,
+        _lt(
+            "Untaxed amount of the posted invoices minus credit notes of the "
+            "month, in the company's currency."
+        ),
+    ),
+    "average_order_value": (
+        "Average order value",
+        "money",
+        True,
+        _lt("Revenue of the month / number of posted invoices in the month."),
+    ),
+    "revenue_per_customer": (
+        "Revenue per customer",
+        "money",
+        True,
+        _lt("Revenue of the month / active customers of the month."),
+    ),
+    "retention_rate": (
+        "Retention rate",
+        "percent",
+        True,
+        _lt(
+            "Share of the customer base at the start of the month still in the "
+            "customer base after it: |B(start) ∩ B(end + 1 day)| / |B(start)| × "
+            "100, where B(d) is the customers with an invoice in the W months "
+            "before d."
+        ),
+    ),
+    "churn_rate": (
+        "Churn rate",
+        "percent",
+        False,
+        _lt("100 − retention rate."),
+    ),
+    "repeat_purchase_rate": (
+        "Repeat purchase rate",
+        "percent",
+        True,
+        _lt(
+            "Share of the customer base at the end of the month with two or more "
+            "invoices in the W months before."
+        ),
+    ),
+    "purchase_frequency": (
+        "Purchase frequency",
+        "ratio",
+        True,
+        _lt(
+            "Invoices of the W months ending with the month / customers in the "
+            "customer base at the end of the month."
+        ),
+    ),
+    "customer_lifetime_value": (
+        "Customer lifetime value",
+        "money",
+        True,
+        _lt(
+            "Revenue of the W months ending with the month / customer base at "
+            "its end × 12 / W × expected lifetime in years (1 / annual churn, "
+            "at most 10 years)."
+        ),
+    ),
+    "complaint_rate": (
+        "Complaint rate",
+        "ratio",
+        False,
+        _lt("Claims dated in the month per 100 active customers."),
+    ),
+    "complaint_resolution_days": (
+        "Complaint resolution (days)",
+        "days",
+        False,
+        _lt(
+            "Median days from claim date to closing, of the claims closed in the month."
+        ),
+    ),
+    "days_sales_outstanding": (
+        "Days sales outstanding",
+        "days",
+        False,
+        _lt(
+            "Customer receivable open at the end of the month / revenue of the 90 "
+            "days ending then × 90."
+        ),
+    ),
+}
+MOVE_TYPES = ("out_invoice", "out_refund")
+
+
+def month_start(day):
+    return day.replace(day=1)
+
+
+class CrmKpiSnapshot(models.Model):
+    _name = "crm.kpi.snapshot"
+    _description = "Customer-Value KPI Snapshot"
+    _order = "date_from desc, kpi_code, segment_type, segment_value"
+
+    kpi_code = fields.Selection(
+        [(code, spec[0]) for code, spec in KPIS.items()],
+        string="KPI",
+        required=True,
+        readonly=True,
+        index=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True
+    )
+    date_from = fields.Date(string="Month", required=True, readonly=True, index=True)
+    date_to = fields.Date(string="Month End", required=True, readonly=True)
+    segment_type = fields.Selection(
+        SEGMENT_TYPES, required=True, readonly=True, default="all"
+    )
+    segment_value = fields.Char(
+        required=True,
+        readonly=True,
+        default="all",
+        help="The segment's key: a tier, sales team or country id ('' for none).",
+    )
+    segment_label = fields.Char(string="Segment", compute="_compute_segment_label")
+    value = fields.Float(readonly=True, aggregator="avg", digits=(16, 2))
+    has_value = fields.Boolean(
+        readonly=True,
+        help="False when the KPI has no value for the month: a rate whose "
+        "denominator is zero is empty, not 0.",
+    )
+    numerator = fields.Float(readonly=True, aggregator="sum", digits=(16, 2))
+    denominator = fields.Float(readonly=True, aggregator="sum", digits=(16, 2))
+    formula_version = fields.Integer(readonly=True, default=FORMULA_VERSION)
+    computed_at = fields.Datetime(readonly=True)
+    period = fields.Selection(
+        [
+            ("baseline", "Before go-live"),
+            ("after", "After go-live"),
+            ("other", "Earlier"),
+        ],
+        compute="_compute_period",
+        store=True,
+        help="Where the month stands against the company's CRM go-live date.",
+    )
+    kpi_help = fields.Char(string="Formula", compute="_compute_kpi_help")
+
+    _kpi_month_uniq = models.Constraint(
+        "UNIQUE(kpi_code, company_id, date_from, segment_type, segment_value, "
+        "formula_version)",
+        "There is already a snapshot of this KPI for this month and segment.",
+    )
+
+    @api.depends(
+        "date_from", "company_id.crm_go_live_date", "company_id.crm_kpi_baseline_months"
+    )
+    def _compute_period(self):
+        for snapshot in self:
+            company = snapshot.company_id
+            go_live = company.crm_go_live_date and month_start(company.crm_go_live_date)
+            if not go_live or not snapshot.date_from:
+                snapshot.period = "other"
+            elif snapshot.date_from >= go_live:
+                snapshot.period = "after"
+            elif snapshot.date_from >= go_live - relativedelta(
+                months=company.crm_kpi_baseline_months
+            ):
+                snapshot.period = "baseline"
+            else:
+                snapshot.period = "other"
+
+    def _compute_kpi_help(self):
+        for snapshot in self:
+            snapshot.kpi_help = (
+                str(KPIS[snapshot.kpi_code][3]) if snapshot.kpi_code else ""
+            )
+
+    def _compute_segment_label(self):
+        names = {
+            "tier": "crm.loyalty.tier",
+            "team": "crm.team",
+            "country": "res.country",
+        }
+        for snapshot in self:
+            model = names.get(snapshot.segment_type)
+            if not model:
+                snapshot.segment_label = self.env._("All customers")
+            elif not snapshot.segment_value:
+                snapshot.segment_label = self.env._("None")
+            elif model in self.env:
+                record = self.env[model].browse(int(snapshot.segment_value)).exists()
+                snapshot.segment_label = record.display_name or snapshot.segment_value
+            else:
+                snapshot.segment_label = snapshot.segment_value
+
+    # --------------------------------------------------------------- CRUD
+    def write(self, vals):
+        if self:
+            raise UserError(
+                self.env._(
+                    "KPI snapshots are written by the KPI engine only: run a "
+                    "recompute instead of editing them."
+                )
+            )
+        return super().write(vals)
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_never(self):
+        raise UserError(
+            self.env._("KPI snapshots are a history: they cannot be deleted.")
+        )
+
+    # ------------------------------------------------------------ actions
+    def action_open_details(self):
+        """The invoices, customers or claims behind a snapshot."""
+        self.ensure_one()
+        start, end = self.date_from, self.date_to
+        if self.kpi_code.startswith("complaint"):
+            field = (
+                "date_closed"
+                if self.kpi_code == "complaint_resolution_days"
+                else "date"
+            )
+            return {
+                "type": "ir.actions.act_window",
+                "name": self.env._("Claims"),
+                "res_model": "crm.claim",
+                "view_mode": "list,form",
+                "domain": [
+                    ("company_id", "=", self.company_id.id),
+                    (field, ">=", start),
+                    (field, "<", end + relativedelta(days=1)),
+                ],
+            }
+        ids = self._customers_of_month()
+        if self.kpi_code in ("active_customers", "new_customers") or self.kpi_code in (
+            "retention_rate",
+            "churn_rate",
+            "repeat_purchase_rate",
+            "customer_lifetime_value",
+        ):
+            return {
+                "type": "ir.actions.act_window",
+                "name": self.env._("Customers"),
+                "res_model": "res.partner",
+                "view_mode": "list,form",
+                "domain": [("id", "in", ids)],
+            }
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Invoices"),
+            "res_model": "account.move",
+            "view_mode": "list,form",
+            "domain": [
+                ("company_id", "=", self.company_id.id),
+                ("state", "=", "posted"),
+                ("move_type", "in", MOVE_TYPES),
+                ("invoice_date", ">=", start),
+                ("invoice_date", "<=", end),
+            ],
+        }
+
+    def _customers_of_month(self):
+        """Customers invoiced in the snapshot's month (or in its window for
+        the customer-base KPIs)."""
+        start = self.date_from
+        if self.kpi_code not in ("active_customers", "new_customers"):
+            start = self.date_from + relativedelta(
+                months=1 - self.company_id.crm_kpi_window_months
+            )
+        groups = self.env["account.move"]._read_group(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("state", "=", "posted"),
+                ("move_type", "=", "out_invoice"),
+                ("invoice_date", ">=", start),
+                ("invoice_date", "<=", self.date_to),
+            ],
+            ["commercial_partner_id"],
+        )
+        return [partner.id for (partner,) in groups]
+
+    # ------------------------------------------------------------- engine
+    @api.model
+    def compute_snapshots(self, date_from, date_to):
+        """Compute every KPI, for every segment, for each month from the month
+        of ``date_from`` to the month of ``date_to``, in the current company.
+        Closed months already computed are kept as they are.
+
+        :return: number of snapshots written
+        """
+        date_from, date_to = (
+            fields.Date.to_date(date_from),
+            fields.Date.to_date(date_to),
+        )
+        if not date_from or not date_to:
+            raise UserError(self.env._("Give both a start and an end month."))
+        if date_from > date_to:
+            raise UserError(
+                self.env._(
+                    "The start month (%(start)s) is after the end month (%(end)s): "
+                    "swap them.",
+                    start=date_from,
+                    end=date_to,
+                )
+            )
+        today = fields.Date.context_today(self)
+        if month_start(date_to) > month_start(today):
+            raise UserError(
+                self.env._(
+                    "%(end)s is in a month that has not started: choose the current "
+                    "month at the latest.",
+                    end=date_to,
+                )
+            )
+        first, last = month_start(date_from), month_start(date_to)
+        company = self.env.company
+        self.env.flush_all()
+        rows = []
+        for segment_type, _label in SEGMENT_TYPES:
+            segment_sql = self._segment_sql(segment_type, company)
+            if segment_sql is None:
+                continue
+            kpis = self._compute_kpis(company, first, last, segment_type, segment_sql)
+            for code, series in kpis.items():
+                for (month, segment), (value, numerator, denominator) in series.items():
+                    rows.append(
+                        (
+                            code,
+                            month,
+                            segment_type,
+                            segment,
+                            value,
+                            numerator,
+                            denominator,
+                        )
+                    )
+        return self._store(company, rows, month_start(today))
+
+    @api.model
+    def _backfill(self):
+        """Every month from the first invoice to the last closed month."""
+        company = self.env.company
+        self.env.cr.execute(
+            SQL(
+                "SELECT MIN(invoice_date) FROM account_move WHERE company_id = %s "
+                "AND state = 'posted' AND move_type IN %s",
+                company.id,
+                MOVE_TYPES,
+            )
+        )
+        first = self.env.cr.fetchone()[0]
+        last = month_start(fields.Date.context_today(self)) - relativedelta(months=1)
+        if not first or month_start(first) > last:
+            return 0
+        return self.compute_snapshots(first, last)
+
+    @api.model
+    def _cron_monthly(self):
+        """Compute the month that just closed, in every company."""
+        last = month_start(fields.Date.context_today(self)) - relativedelta(months=1)
+        companies = self.env["res.company"].search([])
+        for index, company in enumerate(companies):
+            self.with_company(company).compute_snapshots(last, last)
+            self.env["ir.cron"]._commit_progress(
+                1, remaining=len(companies) - index - 1
+            )
+
+    def _store(self, company, rows, open_month):
+        """Insert the snapshots; only the open month's are updated."""
+        if not rows:
+            return 0
+        now = fields.Datetime.now()
+        values = SQL(", ").join(
+            SQL(
+                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                code,
+                company.id,
+                month,
+                month + relativedelta(months=1, days=-1),
+                segment_type,
+                segment,
+                value,
+                value is not None,
+                numerator,
+                denominator,
+                FORMULA_VERSION,
+                now,
+                self._period_of(company, month),
+                self.env.uid,
+                now,
+                now,
+            )
+            for code, month, segment_type, segment, value, numerator, denominator in (
+                rows
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_kpi_snapshot
+                    (kpi_code, company_id, date_from, date_to, segment_type,
+                     segment_value, value, has_value, numerator, denominator,
+                     formula_version,
+                     computed_at, period, create_uid, create_date, write_date)
+                VALUES %(values)s
+                ON CONFLICT (kpi_code, company_id, date_from, segment_type,
+                             segment_value, formula_version)
+                DO UPDATE SET value = EXCLUDED.value,
+                              has_value = EXCLUDED.has_value,
+                              numerator = EXCLUDED.numerator,
+                              denominator = EXCLUDED.denominator,
+                              computed_at = EXCLUDED.computed_at,
+                              write_date = EXCLUDED.write_date
+                        WHERE crm_kpi_snapshot.date_from >= %(open_month)s
+                """,
+                values=values,
+                open_month=open_month,
+            )
+        )
+        written = self.env.cr.rowcount
+        self.env["crm.kpi.snapshot"].invalidate_model()
+        return written
+
+    def _period_of(self, company, month):
+        go_live = company.crm_go_live_date and month_start(company.crm_go_live_date)
+        if not go_live:
+            return "other"
+        if month >= go_live:
+            return "after"
+        if month >= go_live - relativedelta(months=company.crm_kpi_baseline_months):
+            return "baseline"
+        return "other"
+
+    # ------------------------------------------------------------ formulas
+    def _segment_sql(self, segment_type, company):
+        """SQL of the segment key of a row aliased m (move) / p (customer)."""
+        if segment_type == "all":
+            return SQL("'all'")
+        if segment_type == "team":
+            return SQL("COALESCE(m.team_id::text, '')")
+        if segment_type == "country":
+            return SQL("COALESCE(p.country_id::text, '')")
+        if (
+            segment_type == "tier"
+            and "loyalty_tier_id" in self.env["res.partner"]._fields
+        ):
+            # the customer's current tier: tiers have no month-by-month history
+            return SQL("COALESCE(p.loyalty_tier_id->>%s, '')", str(company.id))
+        return None
+
+    def _compute_kpis(self, company, first, last, segment_type, segment_sql):
+        """{kpi code: {(month, segment): (value, numerator, denominator)}}."""
+        window = company.crm_kpi_window_months
+        params = {
+            "company": company.id,
+            "first": first,
+            "last": last,
+            "types": MOVE_TYPES,
+            "window": f"{window} months",
+            "segment": segment_sql,
+        }
+        months = [
+            first + relativedelta(months=i)
+            for i in range(self._month_count(first, last))
+        ]
+        flows = self._query(self._sql_flows(), params)
+        bases = self._query(self._sql_bases(), params)
+        lifetime = self._query(self._sql_lifetime(), params)
+        claims = self._query(self._sql_claims(), params)
+        receivable = self._query(self._sql_receivable(), params)
+        segments = {seg for rows in (flows, bases, claims) for (_m, seg) in rows}
+        if segment_type == "all":
+            segments = {"all"}
+        result = defaultdict(dict)
+        cumulative = defaultdict(float)
+        opening = self._receivable_before(company, first, segment_sql)
+        for seg, amount in opening.items():
+            cumulative[seg] = amount
+        for month in months:
+            for seg in sorted(segments):
+                key = (month, seg)
+                self._fill(
+                    result,
+                    key,
+                    (
+                        flows.get(key),
+                        bases.get(key),
+                        lifetime.get(key),
+                        claims.get(key),
+                    ),
+                    window,
+                )
+                cumulative[seg] += (receivable.get(key) or (0.0,))[0]
+                revenue_90 = (flows.get(key) or (0,) * 6)[5] or 0.0
+                result["days_sales_outstanding"][key] = self._ratio(
+                    cumulative[seg], revenue_90, 90.0
+                )
+        return result
+
+    @staticmethod
+    def _month_count(first, last):
+        return (last.year - first.year) * 12 + last.month - first.month + 1
+
+    @staticmethod
+    def _ratio(numerator, denominator, scale=1.0):
+        """(value, numerator, denominator); an empty value for a 0 denominator."""
+        numerator = float(numerator or 0.0)
+        denominator = float(denominator or 0.0)
+        value = numerator / denominator * scale if denominator else None
+        return value, numerator, denominator
+
+    def _fill(self, result, key, rows, window):
+        flow, base, lifetime, claim = rows
+        revenue, invoices, active, new, _old, _rev90 = flow or (0.0, 0, 0, 0, 0, 0.0)
+        (start_base, kept, end_base, repeaters, window_invoices, window_revenue) = (
+            base or (0, 0, 0, 0, 0, 0.0)
+        )
+        claims, median_days, closed = claim or (0, None, 0)
+        result["active_customers"][key] = (float(active), float(active), None)
+        result["new_customers"][key] = (float(new), float(new), None)
+        result["revenue"][key] = (float(revenue), float(revenue), None)
+        result["average_order_value"][key] = self._ratio(revenue, invoices)
+        result["revenue_per_customer"][key] = self._ratio(revenue, active)
+        retention = self._ratio(kept, start_base, 100.0)
+        result["retention_rate"][key] = retention
+        result["churn_rate"][key] = (
+            None if retention[0] is None else 100.0 - retention[0],
+            float(start_base - kept),
+            float(start_base),
+        )
+        result["repeat_purchase_rate"][key] = self._ratio(repeaters, end_base, 100.0)
+        result["purchase_frequency"][key] = self._ratio(window_invoices, end_base)
+        result["customer_lifetime_value"][key] = self._lifetime_value(
+            window_revenue, end_base, lifetime, window
+        )
+        result["complaint_rate"][key] = self._ratio(claims, active, 100.0)
+        result["complaint_resolution_days"][key] = (
+            float(median_days) if closed else None,
+            float(median_days or 0.0),
+            float(closed),
+        )
+
+    @staticmethod
+    def _lifetime_value(window_revenue, end_base, lifetime, window):
+        year_ago_base, kept = lifetime or (0, 0)
+        if not end_base or not year_ago_base:
+            return None, float(window_revenue or 0.0), float(end_base or 0)
+        annual_churn = 1.0 - kept / year_ago_base
+        years = LIFETIME_CAP_YEARS
+        if annual_churn > 0:
+            years = min(LIFETIME_CAP_YEARS, 1.0 / annual_churn)
+        numerator = float(window_revenue) * 12.0 / window * years
+        return numerator / end_base, numerator, float(end_base)
+
+    def _query(self, query, params):
+        self.env.cr.execute(SQL(query, **params))
+        return {(row[0], row[1]): row[2:] for row in self.env.cr.fetchall()}
+
+    _INVOICES = """
+        inv AS (
+            SELECT m.commercial_partner_id AS partner, m.invoice_date AS d,
+                   m.move_type AS t, m.amount_untaxed_signed AS amount,
+                   date_trunc('month', m.invoice_date)::date AS m,
+                   %(segment)s AS seg
+              FROM account_move m
+              JOIN res_partner p ON p.id = m.commercial_partner_id
+             WHERE m.company_id = %(company)s AND m.state = 'posted'
+               AND m.move_type IN %(types)s
+               AND m.invoice_date < %(last)s::date + interval '1 month'
+        ),
+        months AS (
+            SELECT generate_series(%(first)s::date, %(last)s::date,
+                                   interval '1 month')::date AS s
+        )
+    """
+
+    def _sql_flows(self):
+        """Per month and segment: revenue, invoices, active customers, new
+        customers, (unused), revenue of the 90 days ending with the month."""
+        return (
+            "WITH"
+            + self._INVOICES
+            + """,
+        firsts AS (
+            SELECT partner, seg, MIN(m) AS fm FROM inv
+             WHERE t = 'out_invoice' GROUP BY partner, seg
+        ),
+        segs AS (SELECT DISTINCT seg FROM inv),
+        monthly AS (
+            SELECT m AS s, seg, SUM(amount) AS revenue,
+                   COUNT(*) FILTER (WHERE t = 'out_invoice') AS invoices,
+                   COUNT(DISTINCT partner) FILTER (WHERE t = 'out_invoice') AS active
+              FROM inv GROUP BY 1, 2
+        ),
+        news AS (SELECT fm AS s, seg, COUNT(*) AS n FROM firsts GROUP BY 1, 2),
+        rev90 AS (
+            SELECT mo.s, inv.seg, SUM(inv.amount) AS amount
+              FROM months mo
+              JOIN inv ON inv.d > (mo.s + interval '1 month' - interval '91 days')::date
+                      AND inv.d < mo.s + interval '1 month'
+          GROUP BY 1, 2
+        )
+        SELECT mo.s, sg.seg, COALESCE(mn.revenue, 0), COALESCE(mn.invoices, 0),
+               COALESCE(mn.active, 0), COALESCE(nw.n, 0), 0, COALESCE(r.amount, 0)
+          FROM months mo CROSS JOIN segs sg
+     LEFT JOIN monthly mn ON mn.s = mo.s AND mn.seg = sg.seg
+     LEFT JOIN news nw ON nw.s = mo.s AND nw.seg = sg.seg
+     LEFT JOIN rev90 r ON r.s = mo.s AND r.seg = sg.seg
+        """
+        )
+
+    _BASES = """,
+        pm AS (
+            SELECT partner, seg, m, COUNT(*) AS n FROM inv
+             WHERE t = 'out_invoice' GROUP BY partner, seg, m
+        ),
+        ds AS (
+            SELECT DISTINCT d FROM (
+                SELECT s AS d FROM months
+                UNION ALL SELECT (s + interval '1 month')::date FROM months
+                UNION ALL SELECT (s + interval '1 month' - interval '12 months')::date
+                  FROM months
+            ) x
+        ),
+        b AS (
+            SELECT ds.d, pm.partner, pm.seg, SUM(pm.n) AS n, 0 AS pad
+              FROM ds JOIN pm ON pm.m >= ds.d - %(window)s::interval AND pm.m < ds.d
+          GROUP BY ds.d, pm.partner, pm.seg
+        )
+    """
+
+    def _sql_bases(self):
+        """Per month and segment: |B(s)|, |B(s) ∩ B(next)|, |B(next)|, repeat
+        buyers of B(next), invoices and revenue of the window ending the month."""
+        return (
+            "WITH"
+            + self._INVOICES
+            + self._BASES
+            + """,
+        starts AS (
+            SELECT mo.s, b0.seg, COUNT(*) AS base, COUNT(b1.partner) AS kept
+              FROM months mo
+              JOIN b b0 ON b0.d = mo.s
+         LEFT JOIN b b1 ON b1.d = (mo.s + interval '1 month')::date
+                       AND b1.partner = b0.partner AND b1.seg = b0.seg
+          GROUP BY mo.s, b0.seg
+        ),
+        ends AS (
+            SELECT mo.s, b1.seg, COUNT(*) AS base,
+                   COUNT(*) FILTER (WHERE b1.n >= 2) AS repeaters,
+                   SUM(b1.n) AS invoices
+              FROM months mo
+              JOIN b b1 ON b1.d = (mo.s + interval '1 month')::date
+          GROUP BY mo.s, b1.seg
+        ),
+        revenue AS (
+            SELECT mo.s, inv.seg, SUM(inv.amount) AS amount
+              FROM months mo
+              JOIN inv ON inv.d >= mo.s + interval '1 month' - %(window)s::interval
+                      AND inv.d < mo.s + interval '1 month'
+          GROUP BY mo.s, inv.seg
+        )
+        SELECT COALESCE(e.s, st.s, r.s), COALESCE(e.seg, st.seg, r.seg),
+               COALESCE(st.base, 0), COALESCE(st.kept, 0), COALESCE(e.base, 0),
+               COALESCE(e.repeaters, 0), COALESCE(e.invoices, 0),
+               COALESCE(r.amount, 0)
+          FROM ends e
+     FULL JOIN starts st ON st.s = e.s AND st.seg = e.seg
+     FULL JOIN revenue r
+            ON r.s = COALESCE(e.s, st.s) AND r.seg = COALESCE(e.seg, st.seg)
+        """
+        )
+
+    def _sql_lifetime(self):
+        """Per month and segment: |B(next − 12 months)| and how many of them
+        are still in B(next)."""
+        return (
+            "WITH"
+            + self._INVOICES
+            + self._BASES
+            + """
+        SELECT mo.s, bp.seg, COUNT(*), COUNT(bn.partner)
+          FROM months mo
+          JOIN b bp ON bp.d = (mo.s + interval '1 month' - interval '12 months')::date
+     LEFT JOIN b bn ON bn.d = (mo.s + interval '1 month')::date
+                   AND bn.partner = bp.partner AND bn.seg = bp.seg
+      GROUP BY mo.s, bp.seg
+        """
+        )
+
+    def _sql_claims(self):
+        """Per month and segment: claims dated in the month, median days to
+        close of the claims closed in the month, and how many were closed."""
+        return """
+        WITH claims AS (
+            SELECT c.date, c.date_closed, c.is_closed, %(segment)s AS seg
+              FROM crm_claim c
+         LEFT JOIN res_partner cp ON cp.id = c.partner_id
+         LEFT JOIN res_partner p ON p.id = cp.commercial_partner_id
+         LEFT JOIN LATERAL (SELECT c.team_id) m ON TRUE
+             WHERE c.company_id = %(company)s AND c.active
+        )
+        SELECT s, seg, SUM(opened), MAX(median), SUM(closed) FROM (
+            SELECT date_trunc('month', date)::date AS s, seg, COUNT(*) AS opened,
+                   NULL::float AS median, 0 AS closed
+              FROM claims GROUP BY 1, 2
+            UNION ALL
+            SELECT date_trunc('month', date_closed)::date, seg, 0,
+                   percentile_cont(0.5) WITHIN GROUP (
+                       ORDER BY EXTRACT(EPOCH FROM date_closed - date) / 86400.0
+                   ),
+                   COUNT(*)
+              FROM claims WHERE is_closed AND date_closed IS NOT NULL
+          GROUP BY 1, 2
+        ) x
+         WHERE s BETWEEN %(first)s AND %(last)s
+      GROUP BY s, seg
+        """
+
+    _RECEIVABLE = """
+        SELECT {month}, %(segment)s, SUM(l.balance)
+          FROM account_move_line l
+          JOIN account_account a ON a.id = l.account_id
+          JOIN account_move m ON m.id = l.move_id
+     LEFT JOIN res_partner lp ON lp.id = l.partner_id
+     LEFT JOIN res_partner p ON p.id = lp.commercial_partner_id
+         WHERE l.company_id = %(company)s AND l.parent_state = 'posted'
+           AND a.account_type = 'asset_receivable'
+           AND {where}
+      GROUP BY 1, 2
+    """
+
+    def _sql_receivable(self):
+        """Per month and segment: net change of the customer receivable."""
+        return self._RECEIVABLE.format(
+            month="date_trunc('month', l.date)::date",
+            where="l.date >= %(first)s "
+            "AND l.date < %(last)s::date + interval '1 month'",
+        )
+
+    def _receivable_before(self, company, first, segment_sql):
+        """{segment: customer receivable open before ``first``}."""
+        query = self._RECEIVABLE.format(month="NULL::date", where="l.date < %(first)s")
+        self.env.cr.execute(
+            SQL(query, company=company.id, first=first, segment=segment_sql)
+        )
+        return {seg: amount for _m, seg, amount in self.env.cr.fetchall()}
+
+    # ---------------------------------------------------------- statistics
+    @api.model
+    def get_kpi_catalogue(self):
+        """[{code, name, unit, higher_is_better, formula}] for screens and tools."""
+        names = dict(self._fields["kpi_code"]._description_selection(self.env))
+        return [
+            {
+                "code": code,
+                "name": names[code],
+                "unit": unit,
+                "higher_is_better": better,
+                "formula": str(formula),
+            }
+            for code, (_name, unit, better, formula) in KPIS.items()
+        ]
+
+    @api.model
+    def _series(self, kpi_code, segment_type="all", segment_value="all"):
+        """[(month, value)] of the current company, oldest first."""
+        snapshots = self.search(
+            [
+                ("company_id", "=", self.env.company.id),
+                ("kpi_code", "=", kpi_code),
+                ("segment_type", "=", segment_type),
+                ("segment_value", "=", segment_value),
+                ("formula_version", "=", FORMULA_VERSION),
+            ],
+            order="date_from",
+        )
+        return [(s.date_from, s.value) for s in snapshots if s.has_value]
+
+    @api.model
+    def get_comparison(self, kpi_code, segment_type="all", segment_value="all"):
+        """Before/after comparison of one KPI around the company's go-live.
+
+        Baseline: the ``crm_kpi_baseline_months`` months before the go-live
+        month; after: the go-live month to the last closed month. Welch's
+        t-test for the difference of means, a same-season paired comparison,
+        and an interrupted time series (level and slope change at go-live).
+        """
+        if kpi_code not in KPIS:
+            raise UserError(self.env._("Unknown KPI %(code)s.", code=kpi_code))
+        company = self.env.company
+        if not company.crm_go_live_date:
+            raise UserError(
+                self.env._(
+                    "Set the CRM go-live date of %(company)s in the CRM settings "
+                    "first: the comparison is made around it.",
+                    company=company.name,
+                )
+            )
+        go_live = month_start(company.crm_go_live_date)
+        last_closed = month_start(fields.Date.context_today(self)) - relativedelta(
+            months=1
+        )
+        start = go_live - relativedelta(months=company.crm_kpi_baseline_months)
+        series = [
+            (month, value)
+            for month, value in self._series(kpi_code, segment_type, segment_value)
+            if start <= month <= last_closed
+        ]
+        return compare_series(series, go_live, self.env)
+
+
+def compare_series(series, go_live, env):
+    """The statistics of :meth:`CrmKpiSnapshot.get_comparison` for a series
+    [(month, value)] and a go-live month."""
+    import numpy as np
+    import statsmodels.api as sm
+    from scipy import stats
+
+    before = [value for month, value in series if month < go_live]
+    after = [value for month, value in series if month >= go_live]
+    result = {
+        "baseline_months": len(before),
+        "after_months": len(after),
+        "baseline_mean": float(np.mean(before)) if before else None,
+        "after_mean": float(np.mean(after)) if after else None,
+        "change": None,
+        "change_pct": None,
+        "ci_low": None,
+        "ci_high": None,
+        "p_value": None,
+        "warning": False,
+        "same_season": None,
+        "its": None,
+    }
+    if len(before) < 6 or len(after) < 6:
+        result["warning"] = env._(
+            "Fewer than 6 months on one side (%(before)s before, %(after)s after): "
+            "the comparison is not reliable.",
+            before=len(before),
+            after=len(after),
+        )
+    if before and after:
+        result["change"] = result["after_mean"] - result["baseline_mean"]
+        if result["baseline_mean"]:
+            result["change_pct"] = result["change"] / abs(result["baseline_mean"]) * 100
+    if len(before) >= 2 and len(after) >= 2 and np.var(before + after) > 0:
+        test = stats.ttest_ind(after, before, equal_var=False)
+        interval = test.confidence_interval(0.95)
+        result.update(
+            p_value=float(test.pvalue),
+            ci_low=float(interval.low),
+            ci_high=float(interval.high),
+        )
+    result["same_season"] = _same_season(series, go_live)
+    result["its"] = _interrupted_time_series(series, go_live, sm, np)
+    return result
+
+
+def _same_season(series, go_live):
+    """Each month after go-live against the same calendar month a year
+    before, when that month was before go-live (so the seasons cancel out)."""
+    from scipy import stats
+
+    values = dict(series)
+    pairs = [
+        (value, values[month - relativedelta(years=1)])
+        for month, value in series
+        if month >= go_live
+        and month - relativedelta(years=1) < go_live
+        and month - relativedelta(years=1) in values
+    ]
+    if not pairs:
+        return None
+    differences = [a - b for a, b in pairs]
+    summary = {
+        "pairs": len(pairs),
+        "mean_difference": sum(differences) / len(differences),
+        "p_value": None,
+        "ci_low": None,
+        "ci_high": None,
+    }
+    if len(pairs) >= 2 and len(set(differences)) > 1:
+        test = stats.ttest_rel([a for a, _b in pairs], [b for _a, b in pairs])
+        interval = test.confidence_interval(0.95)
+        summary.update(
+            p_value=float(test.pvalue),
+            ci_low=float(interval.low),
+            ci_high=float(interval.high),
+        )
+    return summary
+
+
+def _interrupted_time_series(series, go_live, sm, np):
+    """OLS: value ~ time + after + time since go-live (+ month-of-year terms
+    with 24 months or more); the level and slope changes with their 95%
+    intervals."""
+    if len(series) < 8 or not any(m >= go_live for m, _v in series):
+        return None
+    if not any(m < go_live for m, _v in series):
+        return None
+    first = series[0][0]
+    rows, y = [], []
+    seasonal = len(series) >= 24
+    for month, value in series:
+        t = (month.year - first.year) * 12 + month.month - first.month
+        since = (month.year - go_live.year) * 12 + month.month - go_live.month
+        row = [1.0, t, 1.0 if since >= 0 else 0.0, max(since, 0)]
+        if seasonal:
+            row += [1.0 if month.month == m else 0.0 for m in range(2, 13)]
+        rows.append(row)
+        y.append(value)
+    exog = np.array(rows)
+    exog = exog[:, np.any(exog != 0, axis=0)]  # drop month terms never seen
+    if exog.shape[0] <= exog.shape[1]:
+        return None
+    fit = sm.OLS(np.array(y), exog).fit()
+    interval = fit.conf_int(0.05)
+    return {
+        "level_change": float(fit.params[2]),
+        "level_ci": [float(interval[2][0]), float(interval[2][1])],
+        "level_p_value": float(fit.pvalues[2]),
+        "slope_change": float(fit.params[3]),
+        "slope_ci": [float(interval[3][0]), float(interval[3][1])],
+        "slope_p_value": float(fit.pvalues[3]),
+        "seasonal": seasonal,
+        "months": len(series),
+    }

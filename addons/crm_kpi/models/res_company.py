@@ -1,0 +1,49 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    crm_go_live_date = fields.Date(
+        string="CRM Go-live Date",
+        help="The day the CRM programme started: KPIs are compared before and "
+        "after it.",
+    )
+    crm_kpi_window_months = fields.Integer(
+        string="Customer Base Window (months)",
+        default=12,
+        help="A customer belongs to the customer base on a day when they have at "
+        "least one invoice in the months before it.",
+    )
+    crm_kpi_baseline_months = fields.Integer(
+        string="Baseline (months)",
+        default=12,
+        help="How many months before the go-live month form the baseline.",
+    )
+
+    @api.constrains("crm_kpi_window_months", "crm_kpi_baseline_months")
+    def _check_crm_kpi_months(self):
+        for company in self:
+            if company.crm_kpi_window_months < 1 or company.crm_kpi_baseline_months < 1:
+                raise ValidationError(
+                    self.env._(
+                        "The customer base window and the baseline of %(company)s "
+                        "must each be at least one month.",
+                        company=company.name,
+                    )
+                )
+
+    @api.constrains("crm_go_live_date")
+    def _check_crm_go_live_date(self):
+        today = fields.Date.context_today(self)
+        for company in self:
+            if company.crm_go_live_date and company.crm_go_live_date > today:
+                raise ValidationError(
+                    self.env._(
+                        "The CRM go-live date of %(company)s (%(date)s) is in the "
+                        "future: enter the day the CRM actually started.",
+                        company=company.name,
+                        date=company.crm_go_live_date,
+                    )
+                )

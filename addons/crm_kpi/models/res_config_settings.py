@@ -1,0 +1,15 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    crm_go_live_date = fields.Date(
+        related="company_id.crm_go_live_date", readonly=False
+    )
+    crm_kpi_window_months = fields.Integer(
+        related="company_id.crm_kpi_window_months", readonly=False
+    )
+    crm_kpi_baseline_months = fields.Integer(
+        related="company_id.crm_kpi_baseline_months", readonly=False
+    )

@@ -1,0 +1,3 @@
+from . import crm_kpi_comparison
+from . import crm_kpi_comparison_line
+from . import crm_kpi_recompute
