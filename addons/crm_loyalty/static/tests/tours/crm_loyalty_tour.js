@@ -1,8 +1,6 @@
 import {registry} from "@web/core/registry";
-import {stepUtils} from "@web_tour/tour_utils";
 
 registry.category("web_tour.tours").add("crm_loyalty_tour", {
-    url: "/odoo",
     steps: () => [
         {
             content: "The tier shows on the form",
