@@ -3,13 +3,17 @@ import {registry} from "@web/core/registry";
 registry.category("web_tour.tours").add("crm_loyalty_tour", {
     steps: () => [
         {
-            content: "The tier shows on the form",
-            trigger: ".oe_stat_button:contains('Tour Silver')",
-        },
-        {
             content: "Open the Loyalty tab",
             trigger: ".o_notebook .nav-link:contains('Loyalty')",
             run: "click",
+        },
+        {
+            content: "The tier shows on the form",
+            trigger: ".o_field_widget[name='loyalty_tier_id']:contains('Tour Silver')",
+        },
+        {
+            content: "The chatter tells how the tier was reached",
+            trigger: ".o-mail-Message:contains('Initial tier')",
         },
         {
             content: "Progress towards the next tier",
