@@ -257,7 +257,13 @@ class Story:
             items.sort(key=lambda item: item[0])
             for day, order in items:
                 move = order.with_company(company)._create_invoices()
-                move.write({"invoice_date": day, "date": day})
+                move.write(
+                    {
+                        "invoice_date": day,
+                        "date": day,
+                        "invoice_date_due": day + timedelta(days=30),
+                    }
+                )
                 invoices |= move
         for company, moves in invoices.grouped("company_id").items():
             for move in moves.sorted(lambda m: (m.invoice_date, m.id)):
