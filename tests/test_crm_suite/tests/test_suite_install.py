@@ -1,6 +1,6 @@
 from odoo.tests import TransactionCase, tagged
 
-SUITE = ["crm_claim_closing", "crm_loyalty", "crm_kpi"]
+SUITE = ["crm_claim_closing", "crm_loyalty", "crm_kpi", "crm_360"]
 
 
 @tagged("post_install", "-at_install")

@@ -1,0 +1,28 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Customer 360",
+    "summary": "One screen per customer for sales, support and accounting",
+    "version": "19.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "CRM Suite",
+    "website": "https://example.com/crm-suite",
+    "license": "LGPL-3",
+    "depends": ["sale", "crm", "crm_claim_closing"],
+    "data": [
+        "security/crm_360_security.xml",
+        "security/ir.model.access.csv",
+        "views/crm_partner_relation_views.xml",
+        "views/res_partner_views.xml",
+        "views/account_move_views.xml",
+        "views/sale_order_views.xml",
+        "views/menus.xml",
+    ],
+    "assets": {
+        "web.assets_backend": [
+            "crm_360/static/src/components/**/*",
+        ],
+        "web.assets_tests": [
+            "crm_360/static/tests/tours/*.js",
+        ],
+    },
+}

@@ -1,0 +1,5 @@
+from . import crm_partner_relation
+from . import res_partner
+from . import account_move
+from . import sale_order
+from . import crm_customer_360

@@ -1,0 +1,81 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+RELATION_TYPES = [
+    ("household", "Household"),
+    ("spouse", "Spouse"),
+    ("parent", "Parent of"),
+    ("child", "Child of"),
+    ("sibling", "Sibling"),
+    ("group_company", "Group company"),
+    ("other", "Other"),
+]
+# how the relation reads from the other side
+INVERSE = {"parent": "child", "child": "parent"}
+
+
+class CrmPartnerRelation(models.Model):
+    _name = "crm.partner.relation"
+    _description = "Relation Between Customers"
+    _order = "partner_id, relation_type"
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Customer", required=True, index=True, ondelete="cascade"
+    )
+    related_partner_id = fields.Many2one(
+        "res.partner",
+        string="Related To",
+        required=True,
+        index=True,
+        ondelete="cascade",
+    )
+    relation_type = fields.Selection(RELATION_TYPES, required=True, default="household")
+    note = fields.Char()
+
+    _partner_relation_uniq = models.Constraint(
+        "UNIQUE(partner_id, related_partner_id, relation_type)",
+        "These two customers already have this relation.",
+    )
+
+    @api.constrains("partner_id", "related_partner_id")
+    def _check_not_self(self):
+        for relation in self:
+            if relation.partner_id == relation.related_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s cannot be related to itself: choose another "
+                        "customer.",
+                        partner=relation.partner_id.display_name,
+                    )
+                )
+
+    @api.depends("partner_id", "related_partner_id", "relation_type")
+    def _compute_display_name(self):
+        labels = dict(self._fields["relation_type"]._description_selection(self.env))
+        for relation in self:
+            relation.display_name = self.env._(
+                "%(partner)s — %(type)s — %(related)s",
+                partner=relation.partner_id.display_name,
+                type=labels.get(relation.relation_type, ""),
+                related=relation.related_partner_id.display_name,
+            )
+
+    @api.model
+    def _relations_of(self, partners):
+        """[(related partner, relation type as seen from ``partners``)] from
+        both sides of each relation."""
+        relations = self.search(
+            [
+                "|",
+                ("partner_id", "in", partners.ids),
+                ("related_partner_id", "in", partners.ids),
+            ]
+        )
+        result = []
+        for relation in relations:
+            if relation.partner_id in partners:
+                result.append((relation.related_partner_id, relation.relation_type))
+            else:
+                kind = INVERSE.get(relation.relation_type, relation.relation_type)
+                result.append((relation.partner_id, kind))
+        return result

@@ -1,0 +1,657 @@
+"""The data of the customer 360 screen.
+
+Every figure is read as the current user, under record rules and for the
+user's allowed companies, with a fixed number of queries whatever the length
+of the customer's history (aggregates by _read_group or one SQL over the
+records the ORM allows).
+"""
+
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields, models
+from odoo.tools import SQL
+
+AGING_BUCKETS = [
+    ("not_due", None, 0),
+    ("1_30", 1, 30),
+    ("31_60", 31, 60),
+    ("61_90", 61, 90),
+    ("over_90", 91, None),
+]
+CUSTOMER_MOVE_TYPES = ("out_invoice", "out_refund")
+TIMELINE_PAGE = 20
+OWNED_MONTHS = 12
+BILLING_GROUP = "crm_360.group_crm_360_billing"
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    crm_360_relation_count = fields.Integer(
+        string="Relations", compute="_compute_crm_360_relation_count"
+    )
+
+    def _compute_crm_360_relation_count(self):
+        Relation = self.env["crm.partner.relation"]
+        for partner in self:
+            partner.crm_360_relation_count = len(Relation._relations_of(partner))
+
+    # ------------------------------------------------------------ actions
+    def action_open_customer_360(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.client",
+            "tag": "crm_360.customer_360",
+            "name": self.env._(
+                "Customer 360: %(name)s", name=self.commercial_partner_id.name
+            ),
+            "params": {"partner_id": self.commercial_partner_id.id},
+        }
+
+    def action_crm_360_new_claim(self):
+        self.ensure_one()
+        return self.commercial_partner_id._crm_360_claim_action()
+
+    def _crm_360_claim_action(self, document=None):
+        """A claim form prefilled with the customer and the document."""
+        context = {"default_partner_id": self.id, "default_email_from": self.email}
+        if document:
+            context["default_model_ref_id"] = f"{document._name},{document.id}"
+            context["default_name"] = self.env._(
+                "About %(document)s", document=document.display_name
+            )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New Complaint"),
+            "res_model": "crm.claim",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": context,
+        }
+
+    # --------------------------------------------------------------- data
+    def customer_360_data(self, timeline_offset=0, timeline_limit=TIMELINE_PAGE):
+        """Every section of the 360 screen of this customer (one record).
+
+        :return: dict of sections; billing figures only for users with
+            invoicing rights (``billing_access``), never an access error.
+        """
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        billing = self.env.user.has_group(BILLING_GROUP)
+        data = {
+            "partner": partner._crm_360_identity(),
+            "billing_access": billing,
+            "currency": self.env.company.currency_id.name,
+            "currency_id": self.env.company.currency_id.id,
+            "domains": partner._crm_360_domains(billing),
+            "summary": partner._crm_360_summary(billing),
+            "sales": partner._crm_360_sales(),
+            "complaints": partner._crm_360_complaints(),
+            "opportunities": partner._crm_360_opportunities(),
+            "household": partner._crm_360_household(billing),
+            "timeline": partner._crm_360_timeline(timeline_offset, timeline_limit),
+        }
+        if billing:
+            data["billing"] = partner._crm_360_billing()
+            data["value"] = partner._crm_360_value()
+        return data
+
+    def _crm_360_identity(self):
+        contacts = self.child_ids.filtered("active")
+        return {
+            "id": self.id,
+            "name": self.name,
+            "is_company": self.is_company,
+            "email": self.email or "",
+            "phone": self.phone or "",
+            "address": self._display_address(without_company=True),
+            "lang": self.lang or "",
+            "industry": self.industry_id.name or "",
+            "tags": self.category_id.mapped("name"),
+            "salesperson": self.user_id.name or "",
+            "contacts": [
+                {
+                    "id": c.id,
+                    "name": c.name,
+                    "email": c.email or "",
+                    "function": c.function or "",
+                }
+                for c in contacts[:50]
+            ],
+        }
+
+    def _crm_360_domains(self, billing):
+        """The domains behind the key figures: the screen opens these lists,
+        so each figure equals the list it opens."""
+        today = fields.Date.context_today(self)
+        domains = {
+            "claims": [("partner_id", "child_of", self.id)],
+            "open_claims": [
+                ("partner_id", "child_of", self.id),
+                ("is_closed", "=", False),
+            ],
+            "open_orders": self._crm_360_open_orders_domain(),
+        }
+        if billing:
+            domains.update(
+                invoices=self._crm_360_move_domain(),
+                overdue=self._crm_360_overdue_domain(today),
+            )
+        return domains
+
+    def _crm_360_open_orders_domain(self):
+        return [
+            ("partner_id", "child_of", self.id),
+            ("company_id", "in", self.env.companies.ids),
+            ("state", "=", "sale"),
+            ("invoice_status", "!=", "invoiced"),
+        ]
+
+    def _crm_360_overdue_domain(self, today):
+        return self._crm_360_move_domain(("out_invoice",)) + [
+            ("invoice_date_due", "<", today),
+            ("amount_residual", ">", 0),
+        ]
+
+    def _crm_360_move_domain(self, move_types=CUSTOMER_MOVE_TYPES):
+        return [
+            ("commercial_partner_id", "=", self.id),
+            ("company_id", "in", self.env.companies.ids),
+            ("state", "=", "posted"),
+            ("move_type", "in", move_types),
+        ]
+
+    def _crm_360_converted(self, groups):
+        """Sum amounts grouped by company into the current company's currency."""
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        total = 0.0
+        for row_company, *amounts in groups:
+            amount = amounts[0] or 0.0
+            total += row_company.currency_id._convert(
+                amount, company.currency_id, company, today
+            )
+        return company.currency_id.round(total)
+
+    def _crm_360_summary(self, billing):
+        Move = self.env["account.move"]
+        today = fields.Date.context_today(self)
+        year_ago = today - relativedelta(months=12)
+        summary = {
+            "claim_count": 0,
+            "open_claim_count": 0,
+            "open_order_count": self.env["sale.order"].search_count(
+                self._crm_360_open_orders_domain()
+            ),
+            "last_interaction_date": self._crm_360_last_interaction(),
+        }
+        claims = self.env["crm.claim"]._read_group(
+            [("partner_id", "child_of", self.id)], ["is_closed"], ["__count"]
+        )
+        for closed, count in claims:
+            summary["claim_count"] += count
+            if not closed:
+                summary["open_claim_count"] += count
+        if not billing:
+            return summary
+        domain = self._crm_360_move_domain()
+        summary.update(
+            revenue_total=self._crm_360_converted(
+                Move._read_group(domain, ["company_id"], ["amount_untaxed_signed:sum"])
+            ),
+            revenue_12m=self._crm_360_converted(
+                Move._read_group(
+                    domain + [("invoice_date", ">", year_ago)],
+                    ["company_id"],
+                    ["amount_untaxed_signed:sum"],
+                )
+            ),
+            invoice_count=Move.search_count(
+                self._crm_360_move_domain(("out_invoice",))
+            ),
+            balance_due=self._crm_360_converted(
+                Move._read_group(domain, ["company_id"], ["amount_residual_signed:sum"])
+            ),
+        )
+        overdue = Move._read_group(
+            self._crm_360_overdue_domain(today),
+            ["company_id"],
+            ["amount_residual_signed:sum", "__count"],
+        )
+        summary["overdue_amount"] = self._crm_360_converted(overdue)
+        summary["overdue_count"] = sum(count for _c, _a, count in overdue)
+        summary["avg_days_to_pay"] = self._crm_360_avg_days_to_pay()
+        return summary
+
+    def _crm_360_avg_days_to_pay(self):
+        """Mean over fully paid invoices of (date of the payment that settled
+        them − invoice date), in days; None without paid invoice."""
+        query = self.env["account.move"]._search(
+            self._crm_360_move_domain(("out_invoice",))
+            + [("payment_state", "in", ("paid", "in_payment"))]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT AVG(settled.day - m.invoice_date)
+                  FROM account_move m
+                  JOIN LATERAL (
+                        SELECT MAX(apr.max_date) AS day
+                          FROM account_move_line l
+                          JOIN account_partial_reconcile apr
+                            ON apr.debit_move_id = l.id OR apr.credit_move_id = l.id
+                         WHERE l.move_id = m.id
+                           AND l.display_type = 'payment_term'
+                  ) settled ON settled.day IS NOT NULL
+                 WHERE m.id IN %s
+                """,
+                query.subselect(),
+            )
+        )
+        average = self.env.cr.fetchone()[0]
+        return round(float(average), 1) if average is not None else None
+
+    def _crm_360_last_interaction(self):
+        """Date of the last message or activity on the customer, its contacts
+        and its documents."""
+        family = self.search([("id", "child_of", self.id)])
+        messages = self.env["mail.message"]._read_group(
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "in", family.ids),
+                ("message_type", "in", ("email", "comment")),
+            ],
+            [],
+            ["date:max"],
+        )
+        last = messages[0][0] if messages and messages[0][0] else False
+        orders = self.env["sale.order"]._read_group(
+            [("partner_id", "child_of", self.id)], [], ["date_order:max"]
+        )
+        candidates = [d for d in (last, orders[0][0] if orders else False) if d]
+        return fields.Datetime.to_string(max(candidates)) if candidates else False
+
+    def _crm_360_billing(self):
+        Move = self.env["account.move"]
+        today = fields.Date.context_today(self)
+        open_domain = self._crm_360_move_domain(("out_invoice",)) + [
+            ("amount_residual", ">", 0)
+        ]
+        aging = {}
+        for key, low, high in AGING_BUCKETS:
+            if low is None:
+                bucket = [("invoice_date_due", ">=", today)]
+            else:
+                bucket = [("invoice_date_due", "<=", today - timedelta(days=low))]
+                if high is not None:
+                    bucket.append(
+                        ("invoice_date_due", ">=", today - timedelta(days=high))
+                    )
+            groups = Move._read_group(
+                open_domain + bucket, ["company_id"], ["amount_residual_signed:sum"]
+            )
+            aging[key] = self._crm_360_converted(groups)
+        invoices = Move.search(
+            self._crm_360_move_domain(), limit=10, order="invoice_date desc, id desc"
+        )
+        payments = self.env["account.payment"].search(
+            [
+                ("partner_id", "child_of", self.id),
+                ("company_id", "in", self.env.companies.ids),
+                ("partner_type", "=", "customer"),
+                ("state", "not in", ("draft", "canceled")),
+            ],
+            limit=10,
+            order="date desc, id desc",
+        )
+        return {
+            "aging": aging,
+            "invoices": [
+                {
+                    "id": m.id,
+                    "name": m.name,
+                    "date": fields.Date.to_string(m.invoice_date),
+                    "due": fields.Date.to_string(m.invoice_date_due),
+                    "total": m.amount_total_signed,
+                    "residual": m.amount_residual_signed,
+                    "state": m.payment_state,
+                    "type": m.move_type,
+                }
+                for m in invoices
+            ],
+            "payments": [
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "date": fields.Date.to_string(p.date),
+                    "amount": p.amount_company_currency_signed,
+                }
+                for p in payments
+            ],
+        }
+
+    def _crm_360_sales(self):
+        Order = self.env["sale.order"]
+        domain = [
+            ("partner_id", "child_of", self.id),
+            ("company_id", "in", self.env.companies.ids),
+        ]
+        counts = dict(Order._read_group(domain, ["state"], ["__count"]))
+        orders = Order.search(domain, limit=10, order="date_order desc, id desc")
+        Line = self.env["sale.order.line"]
+        line_domain = [
+            ("order_id.partner_id", "child_of", self.id),
+            ("company_id", "in", self.env.companies.ids),
+            ("state", "=", "sale"),
+            ("product_id", "!=", False),
+        ]
+        top = Line._read_group(
+            line_domain,
+            ["product_id"],
+            ["price_subtotal:sum"],
+            order="price_subtotal:sum desc",
+            limit=5,
+        )
+        since = fields.Datetime.now() - relativedelta(months=OWNED_MONTHS)
+        owned = Line._read_group(
+            line_domain + [("order_id.date_order", ">=", since)], ["product_id"]
+        )
+        owned_ids = [product.id for (product,) in owned]
+        return {
+            "quotation_count": counts.get("draft", 0) + counts.get("sent", 0),
+            "order_count": counts.get("sale", 0),
+            "orders": [
+                {
+                    "id": o.id,
+                    "name": o.name,
+                    "date": fields.Datetime.to_string(o.date_order),
+                    "state": o.state,
+                    "amount": o.amount_untaxed,
+                    "currency": o.currency_id.name,
+                }
+                for o in orders
+            ],
+            "top_products": [
+                {"id": product.id, "name": product.display_name, "amount": amount}
+                for product, amount in top
+            ],
+            "owned_products": [
+                {"id": product.id, "name": product.display_name} for (product,) in owned
+            ],
+            "cross_sell": self._crm_360_cross_sell(owned_ids),
+        }
+
+    def _crm_360_cross_sell(self, owned_ids, limit=5):
+        """Products most often bought by the customers who bought what this
+        customer owns, that this customer does not own yet (one query)."""
+        if not owned_ids:
+            return []
+        lines = self.env["sale.order.line"]._search(
+            [("company_id", "in", self.env.companies.ids), ("state", "=", "sale")]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH lines AS (
+                    SELECT l.product_id, o.partner_id
+                      FROM sale_order_line l
+                      JOIN sale_order o ON o.id = l.order_id
+                     WHERE l.id IN %(lines)s AND l.product_id IS NOT NULL
+                ), peers AS (
+                    SELECT DISTINCT partner_id FROM lines
+                     WHERE product_id = ANY(%(owned)s) AND partner_id != %(me)s
+                )
+                SELECT lines.product_id, COUNT(DISTINCT lines.partner_id) AS buyers
+                  FROM lines JOIN peers USING (partner_id)
+                 WHERE NOT lines.product_id = ANY(%(owned)s)
+              GROUP BY lines.product_id
+              ORDER BY buyers DESC, lines.product_id
+                 LIMIT %(limit)s
+                """,
+                lines=lines.subselect(),
+                owned=owned_ids,
+                me=self.id,
+                limit=limit,
+            )
+        )
+        rows = self.env.cr.fetchall()
+        products = self.env["product.product"].browse([r[0] for r in rows])
+        names = {p.id: p.display_name for p in products}
+        return [
+            {"id": pid, "name": names[pid], "buyers": buyers} for pid, buyers in rows
+        ]
+
+    def _crm_360_complaints(self):
+        Claim = self.env["crm.claim"]
+        today = fields.Date.context_today(self)
+        claims = Claim.search(
+            [("partner_id", "child_of", self.id)], limit=20, order="date desc, id desc"
+        )
+        return [
+            {
+                "id": c.id,
+                "name": c.name,
+                "date": fields.Datetime.to_string(c.date),
+                "stage": c.stage_id.name or "",
+                "closed": c.is_closed,
+                "overdue": bool(
+                    not c.is_closed and c.date_deadline and c.date_deadline < today
+                ),
+                "deadline": fields.Date.to_string(c.date_deadline),
+                "document": c.model_ref_id.display_name if c.model_ref_id else "",
+                "document_model": c.model_ref_id._name if c.model_ref_id else "",
+                "document_id": c.model_ref_id.id if c.model_ref_id else False,
+            }
+            for c in claims
+        ]
+
+    def _crm_360_opportunities(self):
+        leads = self.env["crm.lead"].search(
+            [
+                ("partner_id", "child_of", self.id),
+                ("company_id", "in", self.env.companies.ids + [False]),
+            ],
+            limit=20,
+            order="create_date desc, id desc",
+        )
+        return [
+            {
+                "id": lead.id,
+                "name": lead.name,
+                "stage": lead.stage_id.name or "",
+                "expected_revenue": lead.expected_revenue,
+                "probability": lead.probability,
+                "active": lead.active,
+            }
+            for lead in leads
+        ]
+
+    def _crm_360_household(self, billing):
+        relations = self.env["crm.partner.relation"]._relations_of(self)
+        labels = dict(
+            self.env["crm.partner.relation"]
+            ._fields["relation_type"]
+            ._description_selection(self.env)
+        )
+        related = self.browse([partner.id for partner, _kind in relations])
+        revenue = {}
+        if billing and related:
+            revenue = dict(
+                self.env["account.move"]._read_group(
+                    [
+                        (
+                            "commercial_partner_id",
+                            "in",
+                            related.commercial_partner_id.ids,
+                        ),
+                        ("company_id", "=", self.env.company.id),
+                        ("state", "=", "posted"),
+                        ("move_type", "in", CUSTOMER_MOVE_TYPES),
+                    ],
+                    ["commercial_partner_id"],
+                    ["amount_untaxed_signed:sum"],
+                )
+            )
+        members = [
+            {
+                "id": partner.id,
+                "name": partner.display_name,
+                "relation": labels.get(kind, kind),
+                "revenue": revenue.get(partner.commercial_partner_id, 0.0)
+                if billing
+                else None,
+            }
+            for partner, kind in relations
+        ]
+        return {
+            "members": members,
+            "revenue_total": sum(m["revenue"] or 0.0 for m in members)
+            if billing
+            else None,
+        }
+
+    def _crm_360_timeline(self, offset=0, limit=TIMELINE_PAGE):
+        """Messages and activities of the customer, its contacts and its
+        documents, newest first, each tagged with its channel."""
+        documents = {
+            "res.partner": self.search([("id", "child_of", self.id)]).ids,
+            "sale.order": self.env["sale.order"]
+            .search([("partner_id", "child_of", self.id)])
+            .ids,
+            "account.move": self.env["account.move"]
+            .search([("commercial_partner_id", "=", self.id)])
+            .ids,
+            "crm.claim": self.env["crm.claim"]
+            .search([("partner_id", "child_of", self.id)])
+            .ids,
+            "crm.lead": self.env["crm.lead"]
+            .search([("partner_id", "child_of", self.id)])
+            .ids,
+        }
+        domain = ["|"] * (len(documents) - 1)
+        for model, ids in documents.items():
+            domain += ["&", ("model", "=", model), ("res_id", "in", ids)]
+        domain = [
+            "&",
+            ("message_type", "in", ("email", "comment", "email_outgoing")),
+        ] + domain
+        Message = self.env["mail.message"]
+        total = Message.search_count(domain)
+        messages = Message.search(
+            domain, offset=offset, limit=limit, order="date desc, id desc"
+        )
+        note = self.env.ref("mail.mt_note")
+        return {
+            "total": total,
+            "offset": offset,
+            "limit": limit,
+            "items": [
+                {
+                    "id": m.id,
+                    "date": fields.Datetime.to_string(m.date),
+                    "model": m.model,
+                    "res_id": m.res_id,
+                    "record": m.record_name or "",
+                    "author": m.author_id.name or "",
+                    "body": m.preview or "",
+                    "channel": self._crm_360_channel(m, note),
+                }
+                for m in messages
+            ],
+        }
+
+    @staticmethod
+    def _crm_360_channel(message, note):
+        if message.message_type in ("email", "email_outgoing"):
+            return "email"
+        if message.subtype_id == note:
+            return "note"
+        return "message"
+
+    def _crm_360_value(self):
+        """RFM scores (1-5 by quintile among the company's customers),
+        historic lifetime value and its rank, and the risk flag with reasons."""
+        today = fields.Date.context_today(self)
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH stats AS (
+                    SELECT commercial_partner_id AS partner,
+                           %(today)s::date - MAX(invoice_date) AS recency,
+                           COUNT(*) FILTER (WHERE move_type = 'out_invoice')
+                               AS frequency,
+                           SUM(amount_untaxed_signed) AS monetary,
+                           SUM(amount_untaxed_signed) FILTER (
+                               WHERE invoice_date > %(half)s) AS last6,
+                           SUM(amount_untaxed_signed) FILTER (
+                               WHERE invoice_date <= %(half)s
+                                 AND invoice_date > %(year)s) AS prev6
+                      FROM account_move
+                     WHERE company_id = %(company)s AND state = 'posted'
+                       AND move_type IN %(types)s
+                  GROUP BY commercial_partner_id
+                ), scored AS (
+                    SELECT *,
+                           6 - NTILE(5) OVER (ORDER BY recency) AS r,
+                           NTILE(5) OVER (ORDER BY frequency) AS f,
+                           NTILE(5) OVER (ORDER BY monetary) AS m,
+                           RANK() OVER (ORDER BY monetary DESC) AS rank,
+                           COUNT(*) OVER () AS customers
+                      FROM stats
+                )
+                SELECT r, f, m, monetary, rank, customers, recency, last6, prev6
+                  FROM scored WHERE partner = %(partner)s
+                """,
+                today=today,
+                half=today - relativedelta(months=6),
+                year=today - relativedelta(months=12),
+                company=self.env.company.id,
+                types=CUSTOMER_MOVE_TYPES,
+                partner=self.id,
+            )
+        )
+        row = self.env.cr.fetchone()
+        summary = self._crm_360_summary(True)
+        reasons = []
+        if summary.get("overdue_amount"):
+            reasons.append(self.env._("Overdue invoices"))
+        if summary.get("open_claim_count"):
+            reasons.append(self.env._("Open complaints"))
+        if row and (row[8] or 0) > 0 and (row[7] or 0) < (row[8] or 0):
+            reasons.append(self.env._("Spending less than in the 6 months before"))
+        value = {
+            "rfm": None,
+            "segment": "",
+            "lifetime_value": 0.0,
+            "rank": None,
+            "customers": 0,
+            "risk": len(reasons) >= 2,
+            "risk_reasons": reasons,
+        }
+        if row:
+            r, f, m, monetary, rank, customers = row[:6]
+            value.update(
+                rfm=f"{r}{f}{m}",
+                segment=self._crm_360_segment(r, f, m),
+                lifetime_value=float(monetary or 0.0),
+                rank=rank,
+                customers=customers,
+            )
+        return value
+
+    def _crm_360_segment(self, r, f, m):
+        if r >= 4 and f >= 4:
+            return self.env._("Champion")
+        if f >= 4:
+            return self.env._("Loyal")
+        if r >= 4:
+            return self.env._("Recent")
+        if r <= 2 and (f >= 3 or m >= 3):
+            return self.env._("At risk")
+        if r <= 2:
+            return self.env._("Hibernating")
+        return self.env._("Needs attention")

@@ -1,0 +1,101 @@
+import {Component, onWillStart, useState} from "@odoo/owl";
+import {_t} from "@web/core/l10n/translation";
+import {registry} from "@web/core/registry";
+import {useService} from "@web/core/utils/hooks";
+import {formatMonetary} from "@web/views/fields/formatters";
+
+const CHANNEL_ICONS = {
+    email: "fa-envelope",
+    note: "fa-sticky-note",
+    message: "fa-comment",
+};
+
+const LIST_NAMES = {
+    invoices: _t("Invoices"),
+    overdue: _t("Overdue invoices"),
+    claims: _t("Complaints"),
+    open_orders: _t("Orders not fully invoiced"),
+};
+
+export class Customer360 extends Component {
+    static template = "crm_360.Customer360";
+    static props = ["*"];
+
+    setup() {
+        this.orm = useService("orm");
+        this.action = useService("action");
+        const action = this.props.action || {};
+        this.partnerId =
+            (action.params && action.params.partner_id) ||
+            (action.context && action.context.active_id);
+        this.state = useState({data: null, offset: 0});
+        this.channelIcons = CHANNEL_ICONS;
+        onWillStart(() => this.load());
+    }
+
+    async load() {
+        this.state.data = await this.orm.call(
+            "res.partner",
+            "customer_360_data",
+            [[this.partnerId]],
+            {timeline_offset: this.state.offset}
+        );
+    }
+
+    money(value) {
+        if (value === null || value === undefined) {
+            return "—";
+        }
+        return formatMonetary(value, {currencyId: this.state.data.currency_id});
+    }
+
+    get agingBuckets() {
+        const aging = this.state.data.billing.aging;
+        return [
+            [_t("Not due"), aging.not_due],
+            [_t("1-30 days"), aging["1_30"]],
+            [_t("31-60 days"), aging["31_60"]],
+            [_t("61-90 days"), aging["61_90"]],
+            [_t("Over 90 days"), aging.over_90],
+        ];
+    }
+
+    openList(model, domainKey) {
+        this.action.doAction({
+            type: "ir.actions.act_window",
+            name: LIST_NAMES[domainKey],
+            res_model: model,
+            views: [
+                [false, "list"],
+                [false, "form"],
+            ],
+            domain: this.state.data.domains[domainKey],
+            target: "current",
+        });
+    }
+
+    openRecord(model, id) {
+        this.action.doAction({
+            type: "ir.actions.act_window",
+            res_model: model,
+            res_id: id,
+            views: [[false, "form"]],
+            target: "current",
+        });
+    }
+
+    async newComplaint() {
+        const action = await this.orm.call("res.partner", "action_crm_360_new_claim", [
+            [this.partnerId],
+        ]);
+        this.action.doAction(action);
+    }
+
+    async page(step) {
+        const timeline = this.state.data.timeline;
+        this.state.offset = Math.max(0, timeline.offset + step * timeline.limit);
+        await this.load();
+    }
+}
+
+registry.category("actions").add("crm_360.customer_360", Customer360);

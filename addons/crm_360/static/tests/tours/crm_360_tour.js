@@ -1,0 +1,47 @@
+import {registry} from "@web/core/registry";
+
+registry.category("web_tour.tours").add("crm_360_tour", {
+    steps: () => [
+        {
+            content: "Open the customer's 360 screen",
+            trigger:
+                ".oe_stat_button[name='action_open_customer_360'], .o_form_view .dropdown-toggle:contains('More')",
+            run: "click",
+        },
+        {
+            trigger: ".oe_stat_button[name='action_open_customer_360']:visible",
+            run: "click",
+        },
+        {
+            content: "The screen shows the customer",
+            trigger: ".o_crm_360 .o_crm_360_name:contains('Tour 360 Customer')",
+        },
+        {
+            content: "Revenue of the last 12 months",
+            trigger: ".o_crm_360_revenue_total:contains('1,234.00')",
+        },
+        {
+            content: "Open the invoice from the billing section",
+            trigger: ".o_crm_360_billing tr[role='button']:first",
+            run: "click",
+        },
+        {
+            content: "File a complaint about this invoice",
+            trigger: ".o_form_view button[name='action_crm_360_new_claim']",
+            run: "click",
+        },
+        {
+            content: "The complaint is about the invoice",
+            trigger: ".o_form_view .o_field_widget[name='name'] input",
+            run: "edit Wrong quantity invoiced",
+        },
+        {
+            trigger: ".o_form_button_save:enabled",
+            run: "click",
+        },
+        {
+            content: "Saved",
+            trigger: ".o_form_view .o_form_saved",
+        },
+    ],
+});

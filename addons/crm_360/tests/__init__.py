@@ -1,0 +1,3 @@
+from . import test_customer_360
+from . import test_relations
+from . import test_ui

@@ -1,0 +1,209 @@
+from datetime import date, datetime
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.tests import new_test_user, tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-07-15")
+class TestCustomer360(AccountTestInvoicingCommon):
+    """Hand-computed figures; today is 2026-07-15.
+
+    X (company) and its contact Y:
+    - 2025-03-01 400, paid 2025-03-21 (20 days);
+    - 2026-01-10 1,000, paid 2026-02-19 (40 days);
+    - 2026-05-01 500 to Y, due 2026-05-31, 200 paid: 300 open, 45 days late;
+    - 2026-06-01 600 in a currency at 2 per company unit (300), due 07-01;
+    - 2026-07-01 800, due 2026-07-31;
+    - credit note 2026-07-05 100, not reconciled.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
+        cls.env.user.group_ids += cls.env.ref("sales_team.group_sale_manager")
+        cls.company = cls.company_data["company"]
+        cls.foreign = cls.setup_other_currency("EUR", rates=[("2020-01-01", 2.0)])
+        cls.x = cls.env["res.partner"].create(
+            {"name": "X Industries", "is_company": True}
+        )
+        cls.y = cls.env["res.partner"].create(
+            {"name": "Yolanda", "parent_id": cls.x.id}
+        )
+        with freeze_time("2026-07-15"):
+            old = cls.invoice(cls.x, "2025-03-01", 400)
+            cls.pay(old, "2025-03-21")
+            first = cls.invoice(cls.x, "2026-01-10", 1000)
+            cls.pay(first, "2026-02-19")
+            cls.late = cls.invoice(cls.y, "2026-05-01", 500, due="2026-05-31")
+            cls.pay(cls.late, "2026-06-10", amount=200)
+            cls.invoice(
+                cls.x, "2026-06-01", 600, due="2026-07-01", currency=cls.foreign
+            )
+            cls.invoice(cls.x, "2026-07-01", 800, due="2026-07-31")
+            cls.invoice(cls.x, "2026-07-05", 100, move_type="out_refund")
+        Claim = cls.env["crm.claim"]
+        Claim.create(
+            {"name": "Broken", "partner_id": cls.y.id, "date": datetime(2026, 6, 1)}
+        )
+        Claim.create(
+            {
+                "name": "Late",
+                "partner_id": cls.x.id,
+                "stage_id": cls.env.ref("crm_claim.stage_claim2").id,
+            }
+        )
+        order = cls.env["sale.order"].create(
+            {
+                "partner_id": cls.y.id,
+                "order_line": [
+                    Command.create(
+                        {"product_id": cls.product_a.id, "product_uom_qty": 1}
+                    )
+                ],
+            }
+        )
+        order.action_confirm()
+
+    @classmethod
+    def invoice(cls, partner, day, amount, move_type="out_invoice", due=None, **kw):
+        currency = kw.get("currency")
+        company = kw.get("company") or cls.company
+        move = (
+            cls.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": move_type,
+                    "partner_id": partner.id,
+                    "invoice_date": day,
+                    "date": day,
+                    "currency_id": (currency or company.currency_id).id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Work",
+                                "price_unit": amount,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        if due:
+            move.invoice_date_due = due
+        move.action_post()
+        return move
+
+    @classmethod
+    def pay(cls, invoice, day, amount=None):
+        wizard = cls.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        )
+        values = {"payment_date": day}
+        if amount:
+            values["amount"] = amount
+        wizard.create(values)._create_payments()
+
+    def test_summary_figures(self):
+        summary = self.x.customer_360_data()["summary"]
+        self.assertAlmostEqual(summary["revenue_total"], 2900)
+        self.assertAlmostEqual(summary["revenue_12m"], 2500)
+        self.assertEqual(summary["invoice_count"], 5)
+        self.assertAlmostEqual(summary["balance_due"], 1300)
+        self.assertAlmostEqual(summary["overdue_amount"], 600)
+        self.assertEqual(summary["overdue_count"], 2)
+        self.assertAlmostEqual(summary["avg_days_to_pay"], 30.0)
+        self.assertEqual(summary["claim_count"], 2)
+        self.assertEqual(summary["open_claim_count"], 1)
+        self.assertEqual(summary["open_order_count"], 1)
+        # the same from a contact: figures are those of the commercial partner
+        self.assertEqual(self.y.customer_360_data()["summary"], summary)
+
+    def test_aging_buckets(self):
+        aging = self.x.customer_360_data()["billing"]["aging"]
+        self.assertEqual(
+            aging,
+            {"not_due": 800, "1_30": 300, "31_60": 300, "61_90": 0, "over_90": 0},
+        )
+
+    def test_figures_equal_the_lists_they_open(self):
+        data = self.x.customer_360_data()
+        Move = self.env["account.move"]
+        overdue = Move.search(data["domains"]["overdue"])
+        self.assertEqual(len(overdue), data["summary"]["overdue_count"])
+        invoices = Move.search(data["domains"]["invoices"])
+        self.assertAlmostEqual(sum(invoices.mapped("amount_untaxed_signed")), 2900)
+        claims = self.env["crm.claim"].search(data["domains"]["open_claims"])
+        self.assertEqual(len(claims), data["summary"]["open_claim_count"])
+
+    def test_salesperson_without_billing_rights(self):
+        salesman = new_test_user(
+            self.env,
+            login="x360_salesman",
+            groups="sales_team.group_sale_salesman_all_leads",
+            company_id=self.company.id,
+        )
+        data = self.x.with_user(salesman).customer_360_data()
+        self.assertFalse(data["billing_access"])
+        self.assertNotIn("billing", data)
+        self.assertNotIn("revenue_total", data["summary"])
+        self.assertEqual(data["summary"]["claim_count"], 2)
+
+    def test_only_allowed_companies(self):
+        other = self.setup_other_company(name="360 Other Co")["company"]
+        self.env.user.company_ids += other
+        self.invoice(self.x, "2026-07-02", 5000, company=other)
+        # a user of the first company only does not see the other company's sale
+        accountant = new_test_user(
+            self.env,
+            login="x360_accountant",
+            groups="account.group_account_invoice,sales_team.group_sale_salesman",
+            company_id=self.company.id,
+        )
+        summary = self.x.with_user(accountant).customer_360_data()["summary"]
+        self.assertAlmostEqual(summary["revenue_total"], 2900)
+        # a user of both companies sees both, in the current company's currency
+        both = self.x.with_context(allowed_company_ids=[self.company.id, other.id])
+        self.assertAlmostEqual(
+            both.customer_360_data()["summary"]["revenue_total"], 7900
+        )
+
+    def test_queries_do_not_grow_with_history(self):
+        def count(partner):
+            self.env.invalidate_all()
+            before = self.env.cr.sql_log_count
+            partner.customer_360_data()
+            return self.env.cr.sql_log_count - before
+
+        small = self.env["res.partner"].create({"name": "Small"})
+        big = self.env["res.partner"].create({"name": "Big"})
+        for partner, size in ((small, 10), (big, 1000)):
+            moves = self.env["account.move"].create(
+                [
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": partner.id,
+                        "invoice_date": date(2026, 1, 1),
+                        "invoice_line_ids": [
+                            Command.create(
+                                {
+                                    "name": "Bulk",
+                                    "price_unit": 10,
+                                    "tax_ids": [Command.clear()],
+                                }
+                            )
+                        ],
+                    }
+                    for _i in range(size)
+                ]
+            )
+            moves.action_post()
+        count(small)  # warm the caches
+        self.assertEqual(count(small), count(big))
