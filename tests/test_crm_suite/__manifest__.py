@@ -13,5 +13,7 @@
         "crm",
         "crm_claim_closing",
         "crm_loyalty",
+        "crm_kpi",
+        "crm_360",
     ],
 }

@@ -294,3 +294,20 @@ class _Refused:
         handled = self.context.__exit__(*exc_info)
         self.case.assertRegex(str(self.caught.exception), self.pattern)
         return handled
+
+
+@tagged("post_install", "-at_install")
+class TestLoyaltyNotifications(LoyaltyCase):
+    @freeze_time("2026-06-15")
+    def test_emails_only_when_enabled(self):
+        self.customer.email = "buyer@acme.example.com"
+        Mail = self.env["mail.mail"]
+        before = Mail.search_count([])
+        self.invoice(self.customer, 1500, "2026-06-01")
+        self.assertEqual(Mail.search_count([]), before, "off by default")
+        self.company.loyalty_notify_tier_change = True
+        self.invoice(self.customer, 4000, "2026-06-02")
+        mail = Mail.search([], order="id desc", limit=1)
+        self.assertEqual(Mail.search_count([]), before + 1)
+        self.assertIn("Gold", mail.subject)
+        self.assertIn(self.customer, mail.recipient_ids)
