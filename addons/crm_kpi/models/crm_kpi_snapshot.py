@@ -821,6 +821,78 @@ class CrmKpiSnapshot(models.Model):
         return [(s.date_from, s.value) for s in snapshots if s.has_value]
 
     @api.model
+    def get_cohort_table(self, horizon=12):
+        """Cohorts of customers by first-invoice month, and the share (%) of
+        each cohort that bought again k months later (k = 1..horizon), split
+        into cohorts before and after the go-live month. One query.
+
+        :return: {"before": [...], "after": [...]}, each a list of
+            {"cohort": date, "size": int, "shares": [float or None]} and, per
+            side, "average": the size-weighted share for each k.
+        """
+        company = self.env.company
+        go_live = company.crm_go_live_date and month_start(company.crm_go_live_date)
+        last = month_start(fields.Date.context_today(self)) - relativedelta(months=1)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH months AS (
+                    SELECT DISTINCT commercial_partner_id AS partner,
+                           date_trunc('month', invoice_date)::date AS m
+                      FROM account_move
+                     WHERE company_id = %(company)s AND state = 'posted'
+                       AND move_type = 'out_invoice'
+                ), cohorts AS (
+                    SELECT partner, MIN(m) AS cohort FROM months GROUP BY partner
+                )
+                SELECT c.cohort,
+                       (EXTRACT(YEAR FROM age(mo.m, c.cohort)) * 12
+                        + EXTRACT(MONTH FROM age(mo.m, c.cohort)))::int AS k,
+                       COUNT(DISTINCT c.partner)
+                  FROM cohorts c JOIN months mo ON mo.partner = c.partner
+                 WHERE mo.m <= %(last)s
+              GROUP BY 1, 2
+                """,
+                company=company.id,
+                last=last,
+            )
+        )
+        counts = defaultdict(dict)
+        for cohort, k, count in self.env.cr.fetchall():
+            counts[cohort][k] = count
+        table = {"before": [], "after": []}
+        for cohort in sorted(counts):
+            size = counts[cohort].get(0, 0)
+            observed = self._month_count(cohort, last) - 1
+            shares = [
+                round(100.0 * counts[cohort].get(k, 0) / size, 1)
+                if size and k <= observed
+                else None
+                for k in range(1, horizon + 1)
+            ]
+            side = "after" if go_live and cohort >= go_live else "before"
+            table[side].append({"cohort": cohort, "size": size, "shares": shares})
+        for side in ("before", "after"):
+            table[side + "_average"] = self._cohort_average(table[side], horizon)
+        return table
+
+    @staticmethod
+    def _cohort_average(rows, horizon):
+        average = []
+        for k in range(horizon):
+            seen = [
+                (r["size"], r["shares"][k]) for r in rows if r["shares"][k] is not None
+            ]
+            weight = sum(size for size, _share in seen)
+            average.append(
+                round(sum(size * share for size, share in seen) / weight, 1)
+                if weight
+                else None
+            )
+        return average
+
+    @api.model
     def get_comparison(self, kpi_code, segment_type="all", segment_value="all"):
         """Before/after comparison of one KPI around the company's go-live.
 

@@ -120,3 +120,27 @@ class TestKpiFormulas(KpiCase):
         )
         action = self.snapshot("complaint_rate", JUNE).action_open_details()
         self.assertEqual(self.env["crm.claim"].search_count(action["domain"]), 1)
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-07-15")
+class TestKpiCohorts(KpiCase):
+    def test_cohort_table(self):
+        self.company.crm_go_live_date = "2026-01-01"
+        table = self.env["crm.kpi.snapshot"].get_cohort_table(horizon=15)
+        cohorts = {
+            row["cohort"].isoformat(): row for row in table["before"] + table["after"]
+        }
+        # A: first invoice 2025-03, again 12 months later (2026-03) and 15 (2026-06)
+        a = cohorts["2025-03-01"]
+        self.assertEqual(a["size"], 1)
+        self.assertEqual(a["shares"][11], 100.0)  # k = 12
+        self.assertEqual(a["shares"][0], 0.0)  # k = 1
+        self.assertEqual(a["shares"][14], 100.0)  # k = 15, June 2026
+        # C: cohort of June 2026, after go-live; July is not closed yet
+        c = cohorts["2026-06-01"]
+        self.assertIn(c, table["after"])
+        self.assertEqual(c["shares"], [None] * 15)
+        self.assertIn(cohorts["2025-06-01"], table["before"])  # B
+        html = self.env["crm.kpi.comparison"].create({}).cohort_html
+        self.assertIn("2025-03", html)

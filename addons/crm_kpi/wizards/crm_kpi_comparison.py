@@ -1,6 +1,11 @@
+from markupsafe import Markup, escape
+
 from odoo import api, fields, models
 
 from ..models.crm_kpi_snapshot import KPIS, SEGMENT_TYPES
+
+COHORT_HORIZON = 12
+COHORT_ROWS = 18
 
 
 class CrmKpiComparison(models.TransientModel):
@@ -16,6 +21,70 @@ class CrmKpiComparison(models.TransientModel):
     line_ids = fields.One2many(
         "crm.kpi.comparison.line", "comparison_id", compute="_compute_line_ids"
     )
+    cohort_html = fields.Html(
+        string="Cohort Retention", compute="_compute_cohort_html", sanitize=False
+    )
+
+    @api.depends("company_id")
+    def _compute_cohort_html(self):
+        for wizard in self:
+            table = (
+                self.env["crm.kpi.snapshot"]
+                .with_company(wizard.company_id)
+                .get_cohort_table(COHORT_HORIZON)
+            )
+            wizard.cohort_html = wizard._render_cohorts(table)
+
+    def _render_cohorts(self, table):
+        """The cohort table as HTML: average curves, then one row per cohort."""
+        ks = range(1, COHORT_HORIZON + 1)
+        head = Markup("<tr><th>%s</th><th>%s</th>%s</tr>") % (
+            self.env._("Cohort"),
+            self.env._("Customers"),
+            Markup("").join(Markup("<th>+%s</th>") % k for k in ks),
+        )
+
+        def row(label, size, shares, css=""):
+            cells = Markup("").join(
+                Markup("<td>%s</td>") % ("" if share is None else f"{share:.0f}%")
+                for share in shares
+            )
+            return Markup('<tr class="%s"><td>%s</td><td>%s</td>%s</tr>') % (
+                css,
+                label,
+                size,
+                cells,
+            )
+
+        body = [
+            row(
+                self.env._("Average before go-live"),
+                "",
+                table["before_average"],
+                "fw-bold",
+            ),
+            row(
+                self.env._("Average after go-live"),
+                "",
+                table["after_average"],
+                "fw-bold",
+            ),
+        ]
+        for side in ("before", "after"):
+            for cohort in table[side][-COHORT_ROWS:]:
+                body.append(
+                    row(
+                        escape(cohort["cohort"].strftime("%Y-%m")),
+                        cohort["size"],
+                        cohort["shares"],
+                    )
+                )
+        return Markup(
+            '<table class="table table-sm o_crm_kpi_cohorts">%s%s</table>'
+        ) % (
+            head,
+            Markup("").join(body),
+        )
 
     @api.depends("segment_type", "segment_value", "company_id")
     def _compute_line_ids(self):
