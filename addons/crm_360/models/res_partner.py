@@ -89,9 +89,15 @@ class ResPartner(models.Model):
             "currency_id": self.env.company.currency_id.id,
             "domains": partner._crm_360_domains(billing),
             "summary": partner._crm_360_summary(billing),
-            "sales": partner._crm_360_sales(),
-            "complaints": partner._crm_360_complaints(),
-            "opportunities": partner._crm_360_opportunities(),
+            "sales": partner._crm_360_sales()
+            if self._crm_360_can_read("sale.order")
+            else None,
+            "complaints": partner._crm_360_complaints()
+            if self._crm_360_can_read("crm.claim")
+            else [],
+            "opportunities": partner._crm_360_opportunities()
+            if self._crm_360_can_read("crm.lead")
+            else [],
             "household": partner._crm_360_household(billing),
             "timeline": partner._crm_360_timeline(timeline_offset, timeline_limit),
         }
@@ -99,6 +105,10 @@ class ResPartner(models.Model):
             data["billing"] = partner._crm_360_billing()
             data["value"] = partner._crm_360_value()
         return data
+
+    def _crm_360_can_read(self, model):
+        """Sections of models the user cannot read are left out, silently."""
+        return self.env[model].has_access("read")
 
     def _crm_360_identity(self):
         contacts = self.child_ids.filtered("active")
@@ -186,12 +196,16 @@ class ResPartner(models.Model):
             "open_claim_count": 0,
             "open_order_count": self.env["sale.order"].search_count(
                 self._crm_360_open_orders_domain()
-            ),
+            )
+            if self._crm_360_can_read("sale.order")
+            else None,
             "last_interaction_date": self._crm_360_last_interaction(),
         }
-        claims = self.env["crm.claim"]._read_group(
-            [("partner_id", "child_of", self.id)], ["is_closed"], ["__count"]
-        )
+        claims = []
+        if self._crm_360_can_read("crm.claim"):
+            claims = self.env["crm.claim"]._read_group(
+                [("partner_id", "child_of", self.id)], ["is_closed"], ["__count"]
+            )
         for closed, count in claims:
             summary["claim_count"] += count
             if not closed:
@@ -269,9 +283,11 @@ class ResPartner(models.Model):
             ["date:max"],
         )
         last = messages[0][0] if messages and messages[0][0] else False
-        orders = self.env["sale.order"]._read_group(
-            [("partner_id", "child_of", self.id)], [], ["date_order:max"]
-        )
+        orders = []
+        if self._crm_360_can_read("sale.order"):
+            orders = self.env["sale.order"]._read_group(
+                [("partner_id", "child_of", self.id)], [], ["date_order:max"]
+            )
         candidates = [d for d in (last, orders[0][0] if orders else False) if d]
         return fields.Datetime.to_string(max(candidates)) if candidates else False
 
@@ -517,20 +533,17 @@ class ResPartner(models.Model):
     def _crm_360_timeline(self, offset=0, limit=TIMELINE_PAGE):
         """Messages and activities of the customer, its contacts and its
         documents, newest first, each tagged with its channel."""
+        related = {
+            "res.partner": [("id", "child_of", self.id)],
+            "sale.order": [("partner_id", "child_of", self.id)],
+            "account.move": [("commercial_partner_id", "=", self.id)],
+            "crm.claim": [("partner_id", "child_of", self.id)],
+            "crm.lead": [("partner_id", "child_of", self.id)],
+        }
         documents = {
-            "res.partner": self.search([("id", "child_of", self.id)]).ids,
-            "sale.order": self.env["sale.order"]
-            .search([("partner_id", "child_of", self.id)])
-            .ids,
-            "account.move": self.env["account.move"]
-            .search([("commercial_partner_id", "=", self.id)])
-            .ids,
-            "crm.claim": self.env["crm.claim"]
-            .search([("partner_id", "child_of", self.id)])
-            .ids,
-            "crm.lead": self.env["crm.lead"]
-            .search([("partner_id", "child_of", self.id)])
-            .ids,
+            model: self.env[model].search(domain).ids
+            for model, domain in related.items()
+            if self._crm_360_can_read(model)
         }
         domain = ["|"] * (len(documents) - 1)
         for model, ids in documents.items():

@@ -156,6 +156,23 @@ class TestCustomer360(AccountTestInvoicingCommon):
         self.assertNotIn("revenue_total", data["summary"])
         self.assertEqual(data["summary"]["claim_count"], 2)
 
+    def test_accountant_without_sales_rights(self):
+        accountant = new_test_user(
+            self.env,
+            login="x360_billing_only",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+        )
+        data = self.x.with_user(accountant).customer_360_data()
+        self.assertTrue(data["billing_access"])
+        self.assertAlmostEqual(data["summary"]["overdue_amount"], 600)
+        # Odoo lets invoicing users read orders, not leads nor claims: those
+        # sections are empty rather than an access error
+        self.assertEqual(data["sales"]["order_count"], 1)
+        self.assertEqual(data["opportunities"], [])
+        self.assertEqual(data["complaints"], [])
+        self.assertEqual(data["summary"]["claim_count"], 0)
+
     def test_only_allowed_companies(self):
         other = self.setup_other_company(name="360 Other Co")["company"]
         self.env.user.company_ids += other

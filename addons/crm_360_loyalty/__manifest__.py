@@ -1,0 +1,18 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Customer 360: loyalty tiers",
+    "summary": "Loyalty tier and progress on the customer 360 screen and list",
+    "version": "19.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "CRM Suite",
+    "website": "https://example.com/crm-suite",
+    "license": "LGPL-3",
+    "depends": ["crm_360", "crm_loyalty"],
+    "data": ["views/crm_customer_360_views.xml"],
+    "assets": {
+        "web.assets_backend": [
+            "crm_360_loyalty/static/src/components/**/*",
+        ],
+    },
+    "auto_install": True,
+}

@@ -1,0 +1,1 @@
+from . import test_loyalty_on_360
