@@ -105,7 +105,9 @@ class ResPartner(models.Model):
     )
 
     def _synced_commercial_fields(self):
-        return [*super()._synced_commercial_fields(), *ENGINE_FIELDS, *OVERRIDE_FIELDS]
+        # overrides stay on the commercial partner: only Loyalty Managers may
+        # write them, and anyone may add a contact to a customer
+        return [*super()._synced_commercial_fields(), *ENGINE_FIELDS]
 
     @api.depends_context("company")
     def _compute_loyalty_currency_id(self):

@@ -69,6 +69,18 @@ class TestLoyaltySecurity(LoyaltyCase):
         self.assertEqual(self.history().user_id, self.loyalty_manager)
 
     @freeze_time("2026-06-15")
+    def test_anyone_adds_a_contact_to_an_overridden_customer(self):
+        self.customer.with_user(self.loyalty_manager).write(
+            {"loyalty_override_tier_id": self.gold.id, "loyalty_override_reason": "VIP"}
+        )
+        contact = (
+            self.env["res.partner"]
+            .with_user(self.salesman)
+            .create({"name": "New buyer", "parent_id": self.customer.id})
+        )
+        self.assertEqual(contact.loyalty_tier_id, self.gold)
+
+    @freeze_time("2026-06-15")
     def test_history_is_an_audit_trail(self):
         self.invoice(self.customer, 1500, "2026-06-01")
         row = self.history()
