@@ -7,7 +7,7 @@
     "author": "CRM Suite",
     "website": "https://example.com/crm-suite",
     "license": "LGPL-3",
-    "depends": ["sale", "crm", "crm_claim_closing"],
+    "depends": ["sale", "crm", "crm_claim_closing", "portal"],
     "data": [
         "security/crm_360_security.xml",
         "security/ir.model.access.csv",
@@ -15,6 +15,7 @@
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/sale_order_views.xml",
+        "views/portal_templates.xml",
         "views/menus.xml",
     ],
     "assets": {

@@ -1,3 +1,4 @@
 from . import test_customer_360
 from . import test_relations
 from . import test_ui
+from . import test_portal
