@@ -11,6 +11,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields, models
+from odoo.fields import Domain
 from odoo.tools import SQL
 
 AGING_BUCKETS = [
@@ -531,12 +532,18 @@ class ResPartner(models.Model):
         }
 
     def _crm_360_timeline(self, offset=0, limit=TIMELINE_PAGE):
-        """Messages and activities of the customer, its contacts and its
-        documents, newest first, each tagged with its channel."""
+        """Messages, e-mails and notes, planned activities and meetings of the
+        customer, its contacts and its orders, invoices, payments, claims and
+        opportunities, newest first, each tagged with its channel.
+
+        Each source gives its newest ``offset + limit`` entries (a fixed
+        number of queries whatever the history), merged and cut to the page.
+        """
         related = {
             "res.partner": [("id", "child_of", self.id)],
             "sale.order": [("partner_id", "child_of", self.id)],
             "account.move": [("commercial_partner_id", "=", self.id)],
+            "account.payment": [("partner_id", "child_of", self.id)],
             "crm.claim": [("partner_id", "child_of", self.id)],
             "crm.lead": [("partner_id", "child_of", self.id)],
         }
@@ -545,37 +552,95 @@ class ResPartner(models.Model):
             for model, domain in related.items()
             if self._crm_360_can_read(model)
         }
-        domain = ["|"] * (len(documents) - 1)
-        for model, ids in documents.items():
-            domain += ["&", ("model", "=", model), ("res_id", "in", ids)]
-        domain = [
-            "&",
-            ("message_type", "in", ("email", "comment", "email_outgoing")),
-        ] + domain
-        Message = self.env["mail.message"]
-        total = Message.search_count(domain)
-        messages = Message.search(
-            domain, offset=offset, limit=limit, order="date desc, id desc"
+        on_documents = Domain.OR(
+            Domain("model", "=", model) & Domain("res_id", "in", ids)
+            for model, ids in documents.items()
         )
-        note = self.env.ref("mail.mt_note")
+        window = offset + limit
+        sources = [
+            self._crm_360_timeline_messages(on_documents, window),
+            self._crm_360_timeline_activities(documents, window),
+            self._crm_360_timeline_meetings(window),
+        ]
+        total = sum(count for count, _items in sources)
+        items = sorted(
+            (item for _count, entries in sources for item in entries),
+            key=lambda item: (item["date"] or "", item["id"]),
+            reverse=True,
+        )
         return {
             "total": total,
             "offset": offset,
             "limit": limit,
-            "items": [
-                {
-                    "id": m.id,
-                    "date": fields.Datetime.to_string(m.date),
-                    "model": m.model,
-                    "res_id": m.res_id,
-                    "record": m.record_name or "",
-                    "author": m.author_id.name or "",
-                    "body": m.preview or "",
-                    "channel": self._crm_360_channel(m, note),
-                }
-                for m in messages
-            ],
+            "items": items[offset:window],
         }
+
+    def _crm_360_timeline_messages(self, on_documents, window):
+        Message = self.env["mail.message"]
+        domain = on_documents & Domain(
+            "message_type", "in", ("email", "comment", "email_outgoing")
+        )
+        messages = Message.search(domain, limit=window, order="date desc, id desc")
+        note = self.env.ref("mail.mt_note")
+        return Message.search_count(domain), [
+            {
+                "id": f"message-{m.id}",
+                "date": fields.Datetime.to_string(m.date),
+                "model": m.model,
+                "res_id": m.res_id,
+                "record": m.record_name or "",
+                "author": m.author_id.name or "",
+                "body": m.preview or "",
+                "channel": self._crm_360_channel(m, note),
+            }
+            for m in messages
+        ]
+
+    def _crm_360_timeline_activities(self, documents, window):
+        """Activities still to do on the customer and its documents."""
+        Activity = self.env["mail.activity"]
+        domain = Domain.OR(
+            Domain("res_model", "=", model) & Domain("res_id", "in", ids)
+            for model, ids in documents.items()
+        )
+        activities = Activity.search(
+            domain, limit=window, order="date_deadline desc, id desc"
+        )
+        return Activity.search_count(domain), [
+            {
+                "id": f"activity-{a.id}",
+                "date": fields.Date.to_string(a.date_deadline) + " 00:00:00",
+                "model": a.res_model,
+                "res_id": a.res_id,
+                "record": a.res_name or "",
+                "author": a.user_id.name or "",
+                "body": a.summary or a.activity_type_id.name or "",
+                "channel": "call"
+                if a.activity_type_id.category == "phonecall"
+                else "activity",
+            }
+            for a in activities
+        ]
+
+    def _crm_360_timeline_meetings(self, window):
+        if not self._crm_360_can_read("calendar.event"):
+            return 0, []
+        Event = self.env["calendar.event"]
+        domain = [("partner_ids", "child_of", self.id)]
+        events = Event.search(domain, limit=window, order="start desc, id desc")
+        return Event.search_count(domain), [
+            {
+                "id": f"meeting-{e.id}",
+                "date": fields.Datetime.to_string(e.start),
+                "model": "calendar.event",
+                "res_id": e.id,
+                "record": e.name or "",
+                "author": e.user_id.name or "",
+                "body": e.location or "",
+                "channel": "meeting",
+            }
+            for e in events
+        ]
 
     @staticmethod
     def _crm_360_channel(message, note):

@@ -192,6 +192,35 @@ class TestCustomer360(AccountTestInvoicingCommon):
             both.customer_360_data()["summary"]["revenue_total"], 7900
         )
 
+    def test_timeline_across_documents_and_channels(self):
+        self.late.message_post(body="Reminder sent", message_type="comment")
+        self.x.activity_schedule(
+            "mail.mail_activity_data_call", summary="Call about the late invoice"
+        )
+        self.env["calendar.event"].create(
+            {
+                "name": "Quarterly review",
+                "start": datetime(2026, 7, 20, 10),
+                "stop": datetime(2026, 7, 20, 11),
+                "partner_ids": [Command.link(self.y.id)],
+            }
+        )
+        timeline = self.x.customer_360_data()["timeline"]
+        channels = {item["channel"] for item in timeline["items"]}
+        self.assertLessEqual({"call", "meeting", "note"}, channels)
+        records = {item["record"] for item in timeline["items"]}
+        self.assertIn(self.late.name, records)
+        dates = [item["date"] for item in timeline["items"]]
+        self.assertEqual(dates, sorted(dates, reverse=True), "newest first")
+        # pages follow each other without gaps nor repeats
+        first = self.x.customer_360_data(timeline_limit=2)["timeline"]
+        second = self.x.customer_360_data(timeline_offset=2, timeline_limit=2)[
+            "timeline"
+        ]
+        ids = [i["id"] for i in first["items"] + second["items"]]
+        self.assertEqual(ids, [i["id"] for i in timeline["items"][:4]])
+        self.assertEqual(first["total"], timeline["total"])
+
     def test_queries_do_not_grow_with_history(self):
         def count(partner):
             self.env.invalidate_all()

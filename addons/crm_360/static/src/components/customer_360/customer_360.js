@@ -8,6 +8,9 @@ const CHANNEL_ICONS = {
     email: "fa-envelope",
     note: "fa-sticky-note",
     message: "fa-comment",
+    activity: "fa-clock-o",
+    call: "fa-phone",
+    meeting: "fa-calendar",
 };
 
 const LIST_NAMES = {
