@@ -1,3 +1,4 @@
+import warnings
 from datetime import date
 
 import numpy as np
@@ -65,3 +66,19 @@ class TestKpiComparison(TransactionCase):
             self.env["crm.kpi.snapshot"].get_comparison("revenue")
         with self.assertRaisesRegex(UserError, "Unknown KPI"):
             self.env["crm.kpi.snapshot"].get_comparison("happiness")
+
+
+@tagged("post_install", "-at_install")
+class TestKpiComparisonConstantSide(TransactionCase):
+    def test_a_constant_side_gives_a_result_and_no_warning(self):
+        """The same rate every month before go-live (scipy warns about the
+        precision of such a sample; the test is still valid)."""
+        start = GO_LIVE - relativedelta(months=12)
+        series = [(start + relativedelta(months=i), 100.0) for i in range(12)] + [
+            (GO_LIVE + relativedelta(months=i), 90.0 + (i % 3)) for i in range(12)
+        ]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = compare_series(series, GO_LIVE, self.env)
+        self.assertFalse([w for w in caught if issubclass(w.category, RuntimeWarning)])
+        self.assertLess(result["p_value"], 0.05)
