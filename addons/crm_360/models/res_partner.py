@@ -120,7 +120,9 @@ class ResPartner(models.Model):
             "email": self.email or "",
             "phone": self.phone or "",
             "address": self._display_address(without_company=True),
-            "lang": self.lang or "",
+            "lang": dict(self._fields["lang"]._description_selection(self.env)).get(
+                self.lang, self.lang or ""
+            ),
             "industry": self.industry_id.name or "",
             "tags": self.category_id.mapped("name"),
             "salesperson": self.user_id.name or "",

@@ -29,3 +29,26 @@ class TestRelations(TransactionCase):
             self.env["crm.partner.relation"].create(
                 {"partner_id": partner.id, "related_partner_id": partner.id}
             )
+
+
+@tagged("post_install", "-at_install")
+class TestClaimByEmail(TransactionCase):
+    def test_incoming_email_creates_a_claim(self):
+        customer = self.env["res.partner"].create(
+            {"name": "Mailing Customer", "email": "angry@customer.example"}
+        )
+        message = (
+            "From: Angry Customer <angry@customer.example>\r\n"
+            "To: claims@company.example\r\n"
+            "Subject: Parcel never arrived\r\n"
+            "Message-ID: <crm360-claim-test@customer.example>\r\n"
+            "Content-Type: text/plain\r\n\r\n"
+            "Order S00042 never arrived.\r\n"
+        )
+        claim_id = self.env["mail.thread"].message_process("crm.claim", message)
+        claim = self.env["crm.claim"].browse(claim_id)
+        self.assertEqual(claim.name, "Parcel never arrived")
+        self.assertEqual(claim.partner_id, customer)
+        self.assertIn("never arrived", claim.description)
+        summary = customer.customer_360_data()["summary"]
+        self.assertEqual(summary["open_claim_count"], 1)
