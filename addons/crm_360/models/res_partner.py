@@ -30,15 +30,6 @@ BILLING_GROUP = "crm_360.group_crm_360_billing"
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
-    crm_360_relation_count = fields.Integer(
-        string="Relations", compute="_compute_crm_360_relation_count"
-    )
-
-    def _compute_crm_360_relation_count(self):
-        Relation = self.env["crm.partner.relation"]
-        for partner in self:
-            partner.crm_360_relation_count = len(Relation._relations_of(partner))
-
     # ------------------------------------------------------------ actions
     def action_open_customer_360(self):
         self.ensure_one()
@@ -104,7 +95,7 @@ class ResPartner(models.Model):
         }
         if billing:
             data["billing"] = partner._crm_360_billing()
-            data["value"] = partner._crm_360_value()
+            data["value"] = partner._crm_360_value(data["summary"])
         return data
 
     def _crm_360_can_read(self, model):
@@ -652,7 +643,7 @@ class ResPartner(models.Model):
             return "note"
         return "message"
 
-    def _crm_360_value(self):
+    def _crm_360_value(self, summary):
         """RFM scores (1-5 by quintile among the company's customers),
         historic lifetime value and its rank, and the risk flag with reasons."""
         today = fields.Date.context_today(self)
@@ -695,7 +686,6 @@ class ResPartner(models.Model):
             )
         )
         row = self.env.cr.fetchone()
-        summary = self._crm_360_summary(True)
         reasons = []
         if summary.get("overdue_amount"):
             reasons.append(self.env._("Overdue invoices"))
