@@ -1,6 +1,6 @@
 from markupsafe import Markup, escape
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 
 from ..models.crm_kpi_snapshot import KPIS, SEGMENT_TYPES
 
@@ -19,11 +19,19 @@ class CrmKpiComparison(models.TransientModel):
     segment_type = fields.Selection(SEGMENT_TYPES, required=True, default="all")
     segment_value = fields.Char(default="all")
     line_ids = fields.One2many(
-        "crm.kpi.comparison.line", "comparison_id", compute="_compute_line_ids"
+        "crm.kpi.comparison.line",
+        "comparison_id",
+        readonly=True,
+        default=lambda self: [Command.create({"kpi_code": code}) for code in KPIS],
+        help="One line per KPI; its figures follow the segment.",
     )
     cohort_html = fields.Html(
         string="Cohort Retention", compute="_compute_cohort_html", sanitize=False
     )
+
+    def _compute_display_name(self):
+        for wizard in self:
+            wizard.display_name = self.env._("Before / After Go-live")
 
     @api.depends("company_id")
     def _compute_cohort_html(self):
@@ -86,40 +94,14 @@ class CrmKpiComparison(models.TransientModel):
             Markup("").join(body),
         )
 
-    @api.depends("segment_type", "segment_value", "company_id")
-    def _compute_line_ids(self):
-        Snapshot = self.env["crm.kpi.snapshot"]
-        for wizard in self:
-            lines = []
-            for code in KPIS:
-                data = Snapshot.with_company(wizard.company_id).get_comparison(
-                    code, wizard.segment_type, wizard.segment_value or "all"
-                )
-                its = data["its"] or {}
-                season = data["same_season"] or {}
-                lines.append(
-                    fields.Command.create(
-                        {
-                            "kpi_code": code,
-                            "baseline_months": data["baseline_months"],
-                            "after_months": data["after_months"],
-                            "baseline_mean": data["baseline_mean"] or 0.0,
-                            "after_mean": data["after_mean"] or 0.0,
-                            "change": data["change"] or 0.0,
-                            "change_pct": data["change_pct"] or 0.0,
-                            "ci_low": data["ci_low"] or 0.0,
-                            "ci_high": data["ci_high"] or 0.0,
-                            "p_value": data["p_value"]
-                            if data["p_value"] is not None
-                            else 1.0,
-                            "has_test": data["p_value"] is not None,
-                            "warning": data["warning"] or False,
-                            "same_season_difference": season.get("mean_difference")
-                            or 0.0,
-                            "its_level_change": its.get("level_change") or 0.0,
-                            "its_slope_change": its.get("slope_change") or 0.0,
-                            "its_level_p_value": its.get("level_p_value") or 0.0,
-                        }
-                    )
-                )
-            wizard.line_ids = [fields.Command.clear()] + lines
+    @api.model
+    def action_open(self):
+        """The comparison screen of the current company. The comparison is
+        saved before it shows, so that each of its lines can be clicked to
+        open the months behind its figures."""
+        self.env["crm.kpi.snapshot"]._comparison_months()  # needs a go-live date
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "crm_kpi.crm_kpi_comparison_action"
+        )
+        action["res_id"] = self.create({}).id
+        return action

@@ -1,6 +1,8 @@
 import {registry} from "@web/core/registry";
 import {stepUtils} from "@web_tour/tour_utils";
 
+const RETENTION = ".o_data_row:has(td[name='kpi_code']:contains('Retention rate'))";
+
 registry.category("web_tour.tours").add("crm_kpi_tour", {
     url: "/odoo",
     steps: () => [
@@ -23,19 +25,51 @@ registry.category("web_tour.tours").add("crm_kpi_tour", {
         },
         {
             content: "Every KPI has a row",
-            trigger: ".modal .o_data_row:contains('Retention rate')",
+            trigger: `.o_form_view ${RETENTION}`,
         },
         {
-            trigger: ".modal .o_data_row:contains('Complaint rate')",
+            trigger: ".o_form_view .o_data_row:contains('Complaint rate')",
         },
         {
-            content: "No history yet: each row warns it is not reliable",
-            trigger: ".modal .o_data_row:contains('Fewer than 6 months')",
+            content: "Three months on each side: the row warns it is not reliable",
+            trigger: `${RETENTION}:contains('(3 before, 3 after)')`,
         },
         {
-            content: "Close",
-            trigger: ".modal-footer button:contains('Close')",
+            content: "Open the months behind the baseline mean",
+            trigger: `${RETENTION} button[name='action_open_baseline']`,
             run: "click",
+        },
+        {
+            trigger: ".o_breadcrumb:contains('Retention rate: months before go-live')",
+        },
+        {
+            content: "The three baseline months are listed",
+            trigger: ".o_list_view .o_data_row:eq(2):contains('96.00')",
+        },
+        {
+            content: "A month opens the customers behind it",
+            trigger: ".o_list_view .o_data_row:eq(0) button[name='action_open_details']",
+            run: "click",
+        },
+        {
+            trigger: ".o_breadcrumb .active:contains('Customers')",
+        },
+        {
+            content: "Back to the comparison",
+            trigger: ".o_breadcrumb .breadcrumb-item:contains('Before / After Go-live')",
+            run: "click",
+        },
+        {
+            content: "Open the chart of every month of the comparison",
+            trigger: `.o_form_view ${RETENTION} button[name='action_open_trend']`,
+            run: "click",
+        },
+        {
+            trigger: ".o_breadcrumb:contains('Retention rate: before and after go-live')",
+        },
+        {
+            content: "A line chart, split at go-live",
+            trigger: ".o_graph_view .o_graph_canvas_container canvas",
         },
     ],
 });
