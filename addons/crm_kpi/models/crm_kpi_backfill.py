@@ -60,7 +60,7 @@ class CrmKpiBackfill(models.Model):
     def _compute_display_name(self):
         for backfill in self:
             backfill.display_name = self.env._(
-                "KPI backfill %(start)s – %(end)s",
+                "Recompute of %(start)s – %(end)s",
                 start=backfill.date_from and backfill.date_from.strftime("%Y-%m"),
                 end=backfill.date_to and backfill.date_to.strftime("%Y-%m"),
             )

@@ -49,6 +49,11 @@ class TestComparisonDrillDown(KpiCase):
         self.assertEqual((revenue.baseline_months, revenue.after_months), (3, 3))
         self.assertAlmostEqual(revenue.baseline_mean, 200 / 3, places=2)
         self.assertAlmostEqual(revenue.after_mean, 850 / 3, places=2)
+        self.assertTrue(revenue.has_change)
+        # 6 months are too few for a time series, and no month after go-live
+        # has its month of the year before: those cells stay empty, not 0
+        self.assertFalse(revenue.has_its)
+        self.assertFalse(revenue.has_same_season)
         before = self.drill(revenue, "action_open_baseline")
         self.assertEqual(
             before.mapped("date_from"),

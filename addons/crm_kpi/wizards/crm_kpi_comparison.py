@@ -1,5 +1,3 @@
-from markupsafe import Markup, escape
-
 from odoo import Command, api, fields, models
 
 from ..models.crm_kpi_snapshot import KPIS, SEGMENT_TYPES
@@ -13,7 +11,10 @@ class CrmKpiComparison(models.TransientModel):
     _description = "KPI Before/After Comparison"
 
     company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company
+        "res.company",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.company,
     )
     go_live_date = fields.Date(related="company_id.crm_go_live_date")
     segment_type = fields.Selection(SEGMENT_TYPES, required=True, default="all")
@@ -25,74 +26,51 @@ class CrmKpiComparison(models.TransientModel):
         default=lambda self: [Command.create({"kpi_code": code}) for code in KPIS],
         help="One line per KPI; its figures follow the segment.",
     )
-    cohort_html = fields.Html(
-        string="Cohort Retention", compute="_compute_cohort_html", sanitize=False
+    cohort_line_ids = fields.One2many(
+        "crm.kpi.cohort.line",
+        "comparison_id",
+        string="Cohort Retention",
+        readonly=True,
+        default=lambda self: self._default_cohort_lines(),
     )
 
     def _compute_display_name(self):
         for wizard in self:
             wizard.display_name = self.env._("Before / After Go-live")
 
-    @api.depends("company_id")
-    def _compute_cohort_html(self):
-        for wizard in self:
-            table = (
-                self.env["crm.kpi.snapshot"]
-                .with_company(wizard.company_id)
-                .get_cohort_table(COHORT_HORIZON)
-            )
-            wizard.cohort_html = wizard._render_cohorts(table)
-
-    def _render_cohorts(self, table):
-        """The cohort table as HTML: average curves, then one row per cohort."""
-        ks = range(1, COHORT_HORIZON + 1)
-        head = Markup("<tr><th>%s</th><th>%s</th>%s</tr>") % (
-            self.env._("Cohort"),
-            self.env._("Customers"),
-            Markup("").join(Markup("<th>+%s</th>") % k for k in ks),
-        )
-
-        def row(label, size, shares, css=""):
-            cells = Markup("").join(
-                Markup("<td>%s</td>") % ("" if share is None else f"{share:.0f}%")
-                for share in shares
-            )
-            return Markup('<tr class="%s"><td>%s</td><td>%s</td>%s</tr>') % (
-                css,
-                label,
-                size,
-                cells,
-            )
-
-        body = [
-            row(
-                self.env._("Average before go-live"),
-                "",
-                table["before_average"],
-                "fw-bold",
-            ),
-            row(
-                self.env._("Average after go-live"),
-                "",
-                table["after_average"],
-                "fw-bold",
-            ),
+    def _default_cohort_lines(self):
+        """The averages of the cohorts before and after go-live (and their
+        customers), then the last cohorts of each side."""
+        table = self.env["crm.kpi.snapshot"].get_cohort_table(COHORT_HORIZON)
+        Line = self.env["crm.kpi.cohort.line"]
+        rows = [
+            {
+                "name": self.env._("Average before go-live"),
+                "side": "before",
+                "size": sum(cohort["size"] for cohort in table["before"]),
+                **Line._shares(table["before_average"]),
+            },
+            {
+                "name": self.env._("Average after go-live"),
+                "side": "after",
+                "size": sum(cohort["size"] for cohort in table["after"]),
+                **Line._shares(table["after_average"]),
+            },
         ]
         for side in ("before", "after"):
-            for cohort in table[side][-COHORT_ROWS:]:
-                body.append(
-                    row(
-                        escape(cohort["cohort"].strftime("%Y-%m")),
-                        cohort["size"],
-                        cohort["shares"],
-                    )
-                )
-        return Markup(
-            '<table class="table table-sm o_crm_kpi_cohorts">%s%s</table>'
-        ) % (
-            head,
-            Markup("").join(body),
-        )
+            rows += [
+                {
+                    "name": cohort["cohort"].strftime("%Y-%m"),
+                    "cohort": cohort["cohort"],
+                    "side": side,
+                    "size": cohort["size"],
+                    **Line._shares(cohort["shares"]),
+                }
+                for cohort in table[side][-COHORT_ROWS:]
+            ]
+        return [
+            Command.create(dict(row, sequence=index)) for index, row in enumerate(rows)
+        ]
 
     @api.model
     def action_open(self):

@@ -21,6 +21,17 @@ STATISTICS = (
     "its_level_change",
     "its_slope_change",
     "its_level_p_value",
+    "its_level_ci_low",
+    "its_level_ci_high",
+    "its_slope_p_value",
+    "its_slope_ci_low",
+    "its_slope_ci_high",
+    "same_season_p_value",
+    "has_change",
+    "has_change_pct",
+    "has_same_season",
+    "has_same_season_test",
+    "has_its",
 )
 
 
@@ -83,6 +94,36 @@ class CrmKpiComparisonLine(models.TransientModel):
     its_level_p_value = fields.Float(
         string="Level p-value (ITS)", digits=(16, 4), compute="_compute_statistics"
     )
+    its_level_ci_low = fields.Float(
+        string="Level 95% CI Low (ITS)", digits=(16, 2), compute="_compute_statistics"
+    )
+    its_level_ci_high = fields.Float(
+        string="Level 95% CI High (ITS)",
+        digits=(16, 2),
+        compute="_compute_statistics",
+    )
+    its_slope_p_value = fields.Float(
+        string="Slope p-value (ITS)", digits=(16, 4), compute="_compute_statistics"
+    )
+    its_slope_ci_low = fields.Float(
+        string="Slope 95% CI Low (ITS)", digits=(16, 3), compute="_compute_statistics"
+    )
+    its_slope_ci_high = fields.Float(
+        string="Slope 95% CI High (ITS)",
+        digits=(16, 3),
+        compute="_compute_statistics",
+    )
+    same_season_p_value = fields.Float(
+        digits=(16, 4),
+        compute="_compute_statistics",
+        help="Paired t-test of each month after go-live against the same month "
+        "a year before.",
+    )
+    has_change = fields.Boolean(compute="_compute_statistics")
+    has_change_pct = fields.Boolean(compute="_compute_statistics")
+    has_same_season = fields.Boolean(compute="_compute_statistics")
+    has_same_season_test = fields.Boolean(compute="_compute_statistics")
+    has_its = fields.Boolean(compute="_compute_statistics")
 
     @api.depends(
         "kpi_code",
@@ -104,8 +145,21 @@ class CrmKpiComparisonLine(models.TransientModel):
             )
             its = data["its"] or {}
             season = data["same_season"] or {}
+            level_ci = its.get("level_ci") or (0.0, 0.0)
+            slope_ci = its.get("slope_ci") or (0.0, 0.0)
             line.update(
                 {
+                    "has_change": data["change"] is not None,
+                    "has_change_pct": data["change_pct"] is not None,
+                    "has_same_season": bool(season),
+                    "has_same_season_test": season.get("p_value") is not None,
+                    "has_its": bool(its),
+                    "same_season_p_value": season.get("p_value") or 0.0,
+                    "its_level_ci_low": level_ci[0],
+                    "its_level_ci_high": level_ci[1],
+                    "its_slope_p_value": its.get("slope_p_value") or 0.0,
+                    "its_slope_ci_low": slope_ci[0],
+                    "its_slope_ci_high": slope_ci[1],
                     "baseline_months": data["baseline_months"],
                     "after_months": data["after_months"],
                     "baseline_mean": data["baseline_mean"] or 0.0,
@@ -167,7 +221,8 @@ class CrmKpiComparisonLine(models.TransientModel):
             "res_model": "crm.kpi.snapshot",
             "views": views[::-1] if side == "both" else views,
             "domain": self._snapshot_domain(*months),
-            "context": {"create": False},
+            # one bar a month, in the colour of its side of the go-live
+            "context": {"graph_mode": "bar", "graph_stacked": True},
         }
 
     def _months(self, side):

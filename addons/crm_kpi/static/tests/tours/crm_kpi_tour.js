@@ -28,6 +28,10 @@ registry.category("web_tour.tours").add("crm_kpi_tour", {
             trigger: `.o_form_view ${RETENTION}`,
         },
         {
+            content: "The formula shows as a tooltip of the KPI",
+            trigger: `${RETENTION} td[name='kpi_code'] [data-tooltip*='customer base at the start']`,
+        },
+        {
             trigger: ".o_form_view .o_data_row:contains('Complaint rate')",
         },
         {
@@ -60,6 +64,28 @@ registry.category("web_tour.tours").add("crm_kpi_tour", {
             run: "click",
         },
         {
+            content: "The cohort table",
+            trigger: ".o_notebook .nav-link:contains('Cohort Retention')",
+            run: "click",
+        },
+        {
+            content: "A cohort row opens its customers",
+            trigger:
+                ".o_data_row:contains('Average before go-live') button[name='action_open_customers']",
+            run: "click",
+        },
+        {
+            trigger: ".o_breadcrumb .active:contains('Customers first invoiced before go-live')",
+        },
+        {
+            trigger: ".o_breadcrumb .breadcrumb-item:contains('Before / After Go-live')",
+            run: "click",
+        },
+        {
+            trigger: ".o_notebook .nav-link:contains('Comparison')",
+            run: "click",
+        },
+        {
             content: "Open the chart of every month of the comparison",
             trigger: `.o_form_view ${RETENTION} button[name='action_open_trend']`,
             run: "click",
@@ -68,8 +94,33 @@ registry.category("web_tour.tours").add("crm_kpi_tour", {
             trigger: ".o_breadcrumb:contains('Retention rate: before and after go-live')",
         },
         {
-            content: "A line chart, split at go-live",
+            content: "A chart, split at go-live",
             trigger: ".o_graph_view .o_graph_canvas_container canvas",
+        },
+        {
+            trigger: ".o_menu_sections [data-menu-xmlid='crm.crm_menu_report']",
+            run: "click",
+        },
+        {
+            content: "Open the recompute wizard",
+            trigger: ".dropdown-item[data-menu-xmlid='crm_kpi.crm_kpi_recompute_menu']",
+            run: "click",
+        },
+        {
+            content: "It shows how far the recompute in the background is",
+            trigger: ".modal .alert-info:contains('running in the background') .o_progressbar_value:contains('18')",
+        },
+        {
+            trigger: ".modal-footer button:contains('Refresh')",
+            run: "click",
+        },
+        {
+            trigger: ".modal .alert-info .o_progressbar",
+        },
+        {
+            content: "Close",
+            trigger: ".modal-footer button:contains('Close')",
+            run: "click",
         },
     ],
 });
