@@ -23,9 +23,7 @@ class TestKpiBackfill(KpiCase):
         cls.company_count = cls.env["res.company"].sudo().search_count([])
 
     def recompute(self, date_from, date_to):
-        with Form(
-            self.env["crm.kpi.recompute"].with_company(self.company)
-        ) as form:
+        with Form(self.env["crm.kpi.recompute"].with_company(self.company)) as form:
             form.date_from = date_from
             form.date_to = date_to
         wizard = form.save()
@@ -49,7 +47,7 @@ class TestKpiBackfill(KpiCase):
                 cr=cr, user=self.cron.user_id, context={"cron_id": self.cron.id}
             )
             cron, progress = self.cron.with_env(env)._add_progress()
-            env["crm.kpi.snapshot"].with_context(cron.env.context)._cron_monthly()
+            cron.env["crm.kpi.snapshot"]._cron_monthly()
             return progress.done, progress.remaining
 
     def test_long_range_is_computed_in_the_background(self):

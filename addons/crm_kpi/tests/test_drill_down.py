@@ -26,9 +26,7 @@ class TestComparisonDrillDown(KpiCase):
             )
 
     def open_comparison(self):
-        action = (
-            self.env["crm.kpi.comparison"].with_company(self.company).action_open()
-        )
+        action = self.env["crm.kpi.comparison"].with_company(self.company).action_open()
         self.assertEqual(action["res_model"], "crm.kpi.comparison")
         return self.env["crm.kpi.comparison"].browse(action["res_id"])
 

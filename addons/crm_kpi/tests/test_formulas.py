@@ -150,7 +150,9 @@ class TestKpiCohorts(KpiCase):
         )
         rows = {row.name: row for row in comparison.cohort_line_ids}
         a = rows["2025-03"]
-        self.assertEqual((a.side, a.size, a.share_1, a.share_12), ("before", 1, "0%", "100%"))
+        self.assertEqual(
+            (a.side, a.size, a.share_1, a.share_12), ("before", 1, "0%", "100%")
+        )
         self.assertEqual(rows["2026-06"].share_1, "", "July has not closed")
 
         def customers(row):

@@ -114,16 +114,19 @@ class CrmKpiComparisonLine(models.TransientModel):
         compute="_compute_statistics",
     )
     same_season_p_value = fields.Float(
+        string="Same-season p-value",
         digits=(16, 4),
         compute="_compute_statistics",
         help="Paired t-test of each month after go-live against the same month "
         "a year before.",
     )
     has_change = fields.Boolean(compute="_compute_statistics")
-    has_change_pct = fields.Boolean(compute="_compute_statistics")
+    has_change_pct = fields.Boolean(
+        string="Has Change (%)", compute="_compute_statistics"
+    )
     has_same_season = fields.Boolean(compute="_compute_statistics")
     has_same_season_test = fields.Boolean(compute="_compute_statistics")
-    has_its = fields.Boolean(compute="_compute_statistics")
+    has_its = fields.Boolean(string="Has ITS", compute="_compute_statistics")
 
     @api.depends(
         "kpi_code",
@@ -168,9 +171,7 @@ class CrmKpiComparisonLine(models.TransientModel):
                     "change_pct": data["change_pct"] or 0.0,
                     "ci_low": data["ci_low"] or 0.0,
                     "ci_high": data["ci_high"] or 0.0,
-                    "p_value": data["p_value"]
-                    if data["p_value"] is not None
-                    else 1.0,
+                    "p_value": data["p_value"] if data["p_value"] is not None else 1.0,
                     "has_test": data["p_value"] is not None,
                     "warning": data["warning"] or False,
                     "same_season_difference": season.get("mean_difference") or 0.0,

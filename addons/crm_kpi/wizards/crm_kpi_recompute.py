@@ -30,8 +30,7 @@ class CrmKpiRecompute(models.TransientModel):
         "crm.kpi.backfill",
         readonly=True,
         default=lambda self: self._default_backfill(),
-        help="The range computed in the background, when it is longer than "
-        "12 months.",
+        help="The range computed in the background, when it is longer than 12 months.",
     )
     backfill_state = fields.Selection(
         related="backfill_id.state", string="Backfill State"

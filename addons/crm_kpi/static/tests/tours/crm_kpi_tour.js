@@ -52,7 +52,8 @@ registry.category("web_tour.tours").add("crm_kpi_tour", {
         },
         {
             content: "A month opens the customers behind it",
-            trigger: ".o_list_view .o_data_row:eq(0) button[name='action_open_details']",
+            trigger:
+                ".o_list_view .o_data_row:eq(0) button[name='action_open_details']",
             run: "click",
         },
         {
@@ -60,7 +61,8 @@ registry.category("web_tour.tours").add("crm_kpi_tour", {
         },
         {
             content: "Back to the comparison",
-            trigger: ".o_breadcrumb .breadcrumb-item:contains('Before / After Go-live')",
+            trigger:
+                ".o_breadcrumb .breadcrumb-item:contains('Before / After Go-live')",
             run: "click",
         },
         {
@@ -75,10 +77,12 @@ registry.category("web_tour.tours").add("crm_kpi_tour", {
             run: "click",
         },
         {
-            trigger: ".o_breadcrumb .active:contains('Customers first invoiced before go-live')",
+            trigger:
+                ".o_breadcrumb .active:contains('Customers first invoiced before go-live')",
         },
         {
-            trigger: ".o_breadcrumb .breadcrumb-item:contains('Before / After Go-live')",
+            trigger:
+                ".o_breadcrumb .breadcrumb-item:contains('Before / After Go-live')",
             run: "click",
         },
         {
@@ -91,7 +95,8 @@ registry.category("web_tour.tours").add("crm_kpi_tour", {
             run: "click",
         },
         {
-            trigger: ".o_breadcrumb:contains('Retention rate: before and after go-live')",
+            trigger:
+                ".o_breadcrumb:contains('Retention rate: before and after go-live')",
         },
         {
             content: "A chart, split at go-live",
@@ -108,7 +113,8 @@ registry.category("web_tour.tours").add("crm_kpi_tour", {
         },
         {
             content: "It shows how far the recompute in the background is",
-            trigger: ".modal .alert-info:contains('running in the background') .o_progressbar_value:contains('18')",
+            trigger:
+                ".modal .alert-info:contains('running in the background') .o_progressbar_value:contains('18')",
         },
         {
             trigger: ".modal-footer button:contains('Refresh')",
