@@ -20,6 +20,9 @@
         "views/menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "crm_kpi/static/src/**/*",
+        ],
         "web.assets_tests": [
             "crm_kpi/static/tests/tours/*.js",
         ],

@@ -1,3 +1,4 @@
 from . import res_company
 from . import res_config_settings
 from . import crm_kpi_snapshot
+from . import crm_kpi_backfill

@@ -400,9 +400,20 @@ class CrmKpiSnapshot(models.Model):
 
     @api.model
     def _cron_monthly(self):
-        """Compute the month that just closed, in every company."""
-        last = month_start(fields.Date.context_today(self)) - relativedelta(months=1)
+        """Compute the queued backfills, then the month that just closed in
+        every company. A call computes one batch of a backfill and reports
+        the months and companies left: the scheduler calls again while any
+        are left, committing each batch."""
         companies = self.env["res.company"].search([])
+        backfills = self.env["crm.kpi.backfill"].search(
+            [("state", "=", "queued")], order="id"
+        )
+        if backfills:
+            done = backfills[0]._run_batch()
+            left = sum(b.month_count - b.months_done for b in backfills)
+            self.env["ir.cron"]._commit_progress(done, remaining=left + len(companies))
+            return
+        last = month_start(fields.Date.context_today(self)) - relativedelta(months=1)
         for index, company in enumerate(companies):
             self.with_company(company).compute_snapshots(last, last)
             self.env["ir.cron"]._commit_progress(
@@ -904,6 +915,18 @@ class CrmKpiSnapshot(models.Model):
         """
         if kpi_code not in KPIS:
             raise UserError(self.env._("Unknown KPI %(code)s.", code=kpi_code))
+        start, go_live, last_closed = self._comparison_months()
+        series = [
+            (month, value)
+            for month, value in self._series(kpi_code, segment_type, segment_value)
+            if start <= month <= last_closed
+        ]
+        return compare_series(series, go_live, self.env)
+
+    @api.model
+    def _comparison_months(self):
+        """(first baseline month, go-live month, last closed month) of the
+        current company's before/after comparison."""
         company = self.env.company
         if not company.crm_go_live_date:
             raise UserError(
@@ -918,12 +941,7 @@ class CrmKpiSnapshot(models.Model):
             months=1
         )
         start = go_live - relativedelta(months=company.crm_kpi_baseline_months)
-        series = [
-            (month, value)
-            for month, value in self._series(kpi_code, segment_type, segment_value)
-            if start <= month <= last_closed
-        ]
-        return compare_series(series, go_live, self.env)
+        return start, go_live, last_closed
 
 
 def compare_series(series, go_live, env):

@@ -1,5 +1,9 @@
 from datetime import datetime
 
+# pandas (under statsmodels) crashes when its C extensions are first
+# imported while freezegun replaces datetime: import it before any test
+import statsmodels.api  # noqa: F401
+
 from odoo import Command
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon

@@ -142,5 +142,25 @@ class TestKpiCohorts(KpiCase):
         self.assertIn(c, table["after"])
         self.assertEqual(c["shares"], [None] * 15)
         self.assertIn(cohorts["2025-06-01"], table["before"])  # B
-        html = self.env["crm.kpi.comparison"].create({}).cohort_html
-        self.assertIn("2025-03", html)
+
+    def test_cohort_rows_open_their_customers(self):
+        self.company.crm_go_live_date = "2026-01-01"
+        comparison = (
+            self.env["crm.kpi.comparison"].with_company(self.company).create({})
+        )
+        rows = {row.name: row for row in comparison.cohort_line_ids}
+        a = rows["2025-03"]
+        self.assertEqual(
+            (a.side, a.size, a.share_1, a.share_12), ("before", 1, "0%", "100%")
+        )
+        self.assertEqual(rows["2026-06"].share_1, "", "July has not closed")
+
+        def customers(row):
+            action = row.action_open_customers()
+            return self.env["res.partner"].search(action["domain"])
+
+        self.assertEqual(customers(a), self.a)
+        before = rows["Average before go-live"]
+        self.assertEqual(before.size, 2)
+        self.assertEqual(customers(before), self.a | self.b)
+        self.assertEqual(customers(rows["Average after go-live"]), self.c)

@@ -1,10 +1,34 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 
 @tagged("post_install", "-at_install")
 class TestKpiTour(HttpCase):
     def test_comparison_screen(self):
-        self.env.company.crm_go_live_date = "2025-01-01"
+        """Go-live three months ago, and a retention rate for each of the six
+        months that closed since: three months before go-live, three after.
+        A long recompute runs in the background."""
+        company = self.env.company
+        this_month = fields.Date.today().replace(day=1)
+        company.crm_go_live_date = this_month - relativedelta(months=3)
+        self.env["crm.kpi.snapshot"]._store(
+            company,
+            [
+                ("retention_rate", this_month - relativedelta(months=i), "all", "all")
+                + (90.0 + i, 90.0 + i, 100.0)
+                for i in range(1, 7)
+            ],
+            this_month,
+        )
+        # a recompute of 18 months, 6 of them done
+        self.env["crm.kpi.backfill"].create(
+            {
+                "date_from": this_month - relativedelta(months=18),
+                "date_to": this_month - relativedelta(months=1),
+            }
+        ).months_done = 6
         manager = new_test_user(
             self.env,
             login="kpi_tour_manager",

@@ -1,51 +1,254 @@
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 
-from ..models.crm_kpi_snapshot import KPIS
+from ..models.crm_kpi_snapshot import FORMULA_VERSION, KPIS
 
 SIGNIFICANCE = 0.05
+STATISTICS = (
+    "baseline_months",
+    "after_months",
+    "baseline_mean",
+    "after_mean",
+    "change",
+    "change_pct",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "has_test",
+    "warning",
+    "same_season_difference",
+    "its_level_change",
+    "its_slope_change",
+    "its_level_p_value",
+    "its_level_ci_low",
+    "its_level_ci_high",
+    "its_slope_p_value",
+    "its_slope_ci_low",
+    "its_slope_ci_high",
+    "same_season_p_value",
+    "has_change",
+    "has_change_pct",
+    "has_same_season",
+    "has_same_season_test",
+    "has_its",
+)
 
 
 class CrmKpiComparisonLine(models.TransientModel):
+    """One KPI of a comparison. The line itself is saved (so that its
+    buttons can open the months behind it); its figures are computed from
+    the snapshots, for the comparison's company and segment."""
+
     _name = "crm.kpi.comparison.line"
     _description = "KPI Before/After Comparison Line"
     _order = "id"
 
-    comparison_id = fields.Many2one("crm.kpi.comparison", ondelete="cascade")
+    comparison_id = fields.Many2one(
+        "crm.kpi.comparison", required=True, ondelete="cascade"
+    )
     kpi_code = fields.Selection(
-        [(code, spec[0]) for code, spec in KPIS.items()], string="KPI"
+        [(code, spec[0]) for code, spec in KPIS.items()], string="KPI", required=True
     )
     formula = fields.Char(compute="_compute_formula")
-    baseline_months = fields.Integer(string="Months Before")
-    after_months = fields.Integer(string="Months After")
-    baseline_mean = fields.Float(digits=(16, 2))
-    after_mean = fields.Float(digits=(16, 2))
-    change = fields.Float(digits=(16, 2))
-    change_pct = fields.Float(string="Change (%)", digits=(16, 1))
-    ci_low = fields.Float(string="95% CI Low", digits=(16, 2))
-    ci_high = fields.Float(string="95% CI High", digits=(16, 2))
-    p_value = fields.Float(string="p-value (Welch)", digits=(16, 4))
-    has_test = fields.Boolean()
+    baseline_months = fields.Integer(
+        string="Months Before", compute="_compute_statistics"
+    )
+    after_months = fields.Integer(string="Months After", compute="_compute_statistics")
+    baseline_mean = fields.Float(digits=(16, 2), compute="_compute_statistics")
+    after_mean = fields.Float(digits=(16, 2), compute="_compute_statistics")
+    change = fields.Float(digits=(16, 2), compute="_compute_statistics")
+    change_pct = fields.Float(
+        string="Change (%)", digits=(16, 1), compute="_compute_statistics"
+    )
+    ci_low = fields.Float(
+        string="95% CI Low", digits=(16, 2), compute="_compute_statistics"
+    )
+    ci_high = fields.Float(
+        string="95% CI High", digits=(16, 2), compute="_compute_statistics"
+    )
+    p_value = fields.Float(
+        string="p-value (Welch)", digits=(16, 4), compute="_compute_statistics"
+    )
+    has_test = fields.Boolean(compute="_compute_statistics")
     significant = fields.Boolean(compute="_compute_formula")
-    warning = fields.Char()
+    warning = fields.Char(compute="_compute_statistics")
     same_season_difference = fields.Float(
         digits=(16, 2),
+        compute="_compute_statistics",
         help="Mean difference between each month after go-live and the same "
         "month a year before.",
     )
     its_level_change = fields.Float(
         string="Level Change (ITS)",
         digits=(16, 2),
+        compute="_compute_statistics",
         help="Jump at go-live estimated by the interrupted time series.",
     )
     its_slope_change = fields.Float(
         string="Slope Change (ITS)",
         digits=(16, 3),
+        compute="_compute_statistics",
         help="Change of the monthly trend after go-live.",
     )
-    its_level_p_value = fields.Float(string="Level p-value (ITS)", digits=(16, 4))
+    its_level_p_value = fields.Float(
+        string="Level p-value (ITS)", digits=(16, 4), compute="_compute_statistics"
+    )
+    its_level_ci_low = fields.Float(
+        string="Level 95% CI Low (ITS)", digits=(16, 2), compute="_compute_statistics"
+    )
+    its_level_ci_high = fields.Float(
+        string="Level 95% CI High (ITS)",
+        digits=(16, 2),
+        compute="_compute_statistics",
+    )
+    its_slope_p_value = fields.Float(
+        string="Slope p-value (ITS)", digits=(16, 4), compute="_compute_statistics"
+    )
+    its_slope_ci_low = fields.Float(
+        string="Slope 95% CI Low (ITS)", digits=(16, 3), compute="_compute_statistics"
+    )
+    its_slope_ci_high = fields.Float(
+        string="Slope 95% CI High (ITS)",
+        digits=(16, 3),
+        compute="_compute_statistics",
+    )
+    same_season_p_value = fields.Float(
+        string="Same-season p-value",
+        digits=(16, 4),
+        compute="_compute_statistics",
+        help="Paired t-test of each month after go-live against the same month "
+        "a year before.",
+    )
+    has_change = fields.Boolean(compute="_compute_statistics")
+    has_change_pct = fields.Boolean(
+        string="Has Change (%)", compute="_compute_statistics"
+    )
+    has_same_season = fields.Boolean(compute="_compute_statistics")
+    has_same_season_test = fields.Boolean(compute="_compute_statistics")
+    has_its = fields.Boolean(string="Has ITS", compute="_compute_statistics")
+
+    @api.depends(
+        "kpi_code",
+        "comparison_id.company_id",
+        "comparison_id.segment_type",
+        "comparison_id.segment_value",
+    )
+    def _compute_statistics(self):
+        Snapshot = self.env["crm.kpi.snapshot"]
+        for line in self:
+            comparison = line.comparison_id
+            if not line.kpi_code or not comparison.company_id:
+                line.update(dict.fromkeys(STATISTICS, False))
+                continue
+            data = Snapshot.with_company(comparison.company_id).get_comparison(
+                line.kpi_code,
+                comparison.segment_type,
+                comparison.segment_value or "all",
+            )
+            its = data["its"] or {}
+            season = data["same_season"] or {}
+            level_ci = its.get("level_ci") or (0.0, 0.0)
+            slope_ci = its.get("slope_ci") or (0.0, 0.0)
+            line.update(
+                {
+                    "has_change": data["change"] is not None,
+                    "has_change_pct": data["change_pct"] is not None,
+                    "has_same_season": bool(season),
+                    "has_same_season_test": season.get("p_value") is not None,
+                    "has_its": bool(its),
+                    "same_season_p_value": season.get("p_value") or 0.0,
+                    "its_level_ci_low": level_ci[0],
+                    "its_level_ci_high": level_ci[1],
+                    "its_slope_p_value": its.get("slope_p_value") or 0.0,
+                    "its_slope_ci_low": slope_ci[0],
+                    "its_slope_ci_high": slope_ci[1],
+                    "baseline_months": data["baseline_months"],
+                    "after_months": data["after_months"],
+                    "baseline_mean": data["baseline_mean"] or 0.0,
+                    "after_mean": data["after_mean"] or 0.0,
+                    "change": data["change"] or 0.0,
+                    "change_pct": data["change_pct"] or 0.0,
+                    "ci_low": data["ci_low"] or 0.0,
+                    "ci_high": data["ci_high"] or 0.0,
+                    "p_value": data["p_value"] if data["p_value"] is not None else 1.0,
+                    "has_test": data["p_value"] is not None,
+                    "warning": data["warning"] or False,
+                    "same_season_difference": season.get("mean_difference") or 0.0,
+                    "its_level_change": its.get("level_change") or 0.0,
+                    "its_slope_change": its.get("slope_change") or 0.0,
+                    "its_level_p_value": its.get("level_p_value") or 0.0,
+                }
+            )
 
     @api.depends("kpi_code", "p_value", "has_test")
     def _compute_formula(self):
         for line in self:
             line.formula = str(KPIS[line.kpi_code][3]) if line.kpi_code else ""
             line.significant = line.has_test and line.p_value < SIGNIFICANCE
+
+    def action_open_baseline(self):
+        """The baseline months: the snapshots behind the baseline mean."""
+        return self._open_snapshots("baseline")
+
+    def action_open_after(self):
+        """The months after go-live: the snapshots behind the after mean."""
+        return self._open_snapshots("after")
+
+    def action_open_trend(self):
+        """Every month of the comparison, as a chart split at go-live: the
+        snapshots behind the change, its interval and the time series."""
+        return self._open_snapshots("both")
+
+    def _open_snapshots(self, side):
+        self.ensure_one()
+        months = self._months(side)
+        kpi = dict(self._fields["kpi_code"]._description_selection(self.env))[
+            self.kpi_code
+        ]
+        if side == "baseline":
+            name = self.env._("%(kpi)s: months before go-live", kpi=kpi)
+        elif side == "after":
+            name = self.env._("%(kpi)s: months after go-live", kpi=kpi)
+        else:
+            name = self.env._("%(kpi)s: before and after go-live", kpi=kpi)
+        views = [
+            (self.env.ref("crm_kpi.crm_kpi_snapshot_view_list").id, "list"),
+            (self.env.ref("crm_kpi.crm_kpi_snapshot_view_graph").id, "graph"),
+        ]
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": "crm.kpi.snapshot",
+            "views": views[::-1] if side == "both" else views,
+            "domain": self._snapshot_domain(*months),
+            # one bar a month, in the colour of its side of the go-live
+            "context": {"graph_mode": "bar", "graph_stacked": True},
+        }
+
+    def _months(self, side):
+        """(first, last) month of a side of the comparison."""
+        Snapshot = self.env["crm.kpi.snapshot"].with_company(
+            self.comparison_id.company_id
+        )
+        start, go_live, last_closed = Snapshot._comparison_months()
+        if side == "baseline":
+            return start, go_live - relativedelta(months=1)
+        if side == "after":
+            return go_live, last_closed
+        return start, last_closed
+
+    def _snapshot_domain(self, first, last):
+        """The snapshots the comparison averages: the current formula's, with
+        a value, of the line's KPI and the comparison's company and segment."""
+        comparison = self.comparison_id
+        return [
+            ("company_id", "=", comparison.company_id.id),
+            ("kpi_code", "=", self.kpi_code),
+            ("segment_type", "=", comparison.segment_type),
+            ("segment_value", "=", comparison.segment_value or "all"),
+            ("formula_version", "=", FORMULA_VERSION),
+            ("has_value", "=", True),
+            ("date_from", ">=", first),
+            ("date_from", "<=", last),
+        ]

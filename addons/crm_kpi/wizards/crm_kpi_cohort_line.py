@@ -1,0 +1,90 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields, models
+
+from ..models.crm_kpi_snapshot import month_start
+
+COHORT_HORIZON = 12
+
+
+class CrmKpiCohortLine(models.TransientModel):
+    """A row of the cohort retention table of a comparison: a cohort
+    (customers by the month of their first invoice) or the average of the
+    cohorts of one side of the go-live, and the share that bought again
+    1 to 12 months later (empty while that month has not closed)."""
+
+    _name = "crm.kpi.cohort.line"
+    _description = "KPI Cohort Retention Line"
+    _order = "sequence, id"
+
+    comparison_id = fields.Many2one(
+        "crm.kpi.comparison", required=True, ondelete="cascade"
+    )
+    sequence = fields.Integer()
+    name = fields.Char(string="Cohort")
+    cohort = fields.Date(
+        string="Cohort Month",
+        help="The month of the first invoice; empty for an average.",
+    )
+    side = fields.Selection(
+        [("before", "Before go-live"), ("after", "After go-live")], required=True
+    )
+    size = fields.Integer(string="Customers")
+    share_1 = fields.Char(string="+1")
+    share_2 = fields.Char(string="+2")
+    share_3 = fields.Char(string="+3")
+    share_4 = fields.Char(string="+4")
+    share_5 = fields.Char(string="+5")
+    share_6 = fields.Char(string="+6")
+    share_7 = fields.Char(string="+7")
+    share_8 = fields.Char(string="+8")
+    share_9 = fields.Char(string="+9")
+    share_10 = fields.Char(string="+10")
+    share_11 = fields.Char(string="+11")
+    share_12 = fields.Char(string="+12")
+
+    def action_open_customers(self):
+        """The customers of the cohort (of every cohort of its side, for an
+        average): those whose first invoice in the company is in its month."""
+        self.ensure_one()
+        company = self.comparison_id.company_id
+        go_live = company.crm_go_live_date and month_start(company.crm_go_live_date)
+        if self.cohort:
+            first, end = self.cohort, self.cohort + relativedelta(months=1)
+        elif self.side == "before":
+            first, end = False, go_live
+        else:
+            first, end = go_live, False
+        having = [("invoice_date:min", "<", end)] if end else []
+        if first:
+            having.append(("invoice_date:min", ">=", first))
+        groups = self.env["account.move"]._read_group(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "posted"),
+                ("move_type", "=", "out_invoice"),
+            ],
+            ["commercial_partner_id"],
+            having=having,
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self._customers_title(),
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "domain": [("id", "in", [partner.id for (partner,) in groups])],
+        }
+
+    def _customers_title(self):
+        if self.cohort:
+            return self.env._("Customers of the %(cohort)s cohort", cohort=self.name)
+        if self.side == "before":
+            return self.env._("Customers first invoiced before go-live")
+        return self.env._("Customers first invoiced after go-live")
+
+    @staticmethod
+    def _shares(shares):
+        return {
+            f"share_{k}": "" if share is None else f"{share:.0f}%"
+            for k, share in enumerate(shares[:COHORT_HORIZON], start=1)
+        }
