@@ -2,3 +2,4 @@ from . import test_formulas
 from . import test_comparison
 from . import test_security
 from . import test_ui
+from . import test_bad_input
