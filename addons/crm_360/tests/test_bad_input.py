@@ -146,8 +146,6 @@ class TestCustomer360BadInput(TransactionCase):
             (self.anna | self.ben).ids, self.anna
         )
         self.assertFalse(self.ben.exists())
-        self.assertEqual(
-            self.relations(), [(self.carl.id, self.anna.id, "household")]
-        )
+        self.assertEqual(self.relations(), [(self.carl.id, self.anna.id, "household")])
         members = self.anna.customer_360_data()["household"]["members"]
         self.assertEqual([m["name"] for m in members], ["Carl"])

@@ -934,9 +934,7 @@ class CrmKpiSnapshot(models.Model):
                     codes=", ".join(KPIS),
                 )
             )
-        if not isinstance(segment_type, str) or segment_type not in dict(
-            SEGMENT_TYPES
-        ):
+        if not isinstance(segment_type, str) or segment_type not in dict(SEGMENT_TYPES):
             raise UserError(
                 self.env._(
                     "Unknown segment type %(segment)s: choose one of %(types)s.",

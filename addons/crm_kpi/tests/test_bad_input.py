@@ -20,8 +20,10 @@ class TestKpiBadInput(KpiCase):
             ("snapshots", "SELECT COUNT(*), SUM(value) FROM crm_kpi_snapshot"),
             (
                 "company",
-                "SELECT id, crm_go_live_date, crm_kpi_window_months, "
-                "crm_kpi_baseline_months FROM res_company ORDER BY id",
+                (
+                    "SELECT id, crm_go_live_date, crm_kpi_window_months, "
+                    "crm_kpi_baseline_months FROM res_company ORDER BY id"
+                ),
             ),
         ):
             self.env.cr.execute(SQL(query))

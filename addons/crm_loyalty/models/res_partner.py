@@ -200,9 +200,7 @@ class ResPartner(models.Model):
     def _check_override_tier(self, tier):
         if not tier.exists():
             raise ValidationError(
-                self.env._(
-                    "The override tier no longer exists: choose another tier."
-                )
+                self.env._("The override tier no longer exists: choose another tier.")
             )
         company = self.env.company
         if tier.company_id != company:

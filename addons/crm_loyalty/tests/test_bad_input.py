@@ -129,7 +129,10 @@ class TestLoyaltyBadInput(LoyaltyCase):
             ),
             ({"loyalty_override_tier_id": "gold"}, "Choose one tier"),
             (
-                {"loyalty_override_tier_id": self.gold.id, "loyalty_override_reason": " "},
+                {
+                    "loyalty_override_tier_id": self.gold.id,
+                    "loyalty_override_reason": " ",
+                },
                 "override reason is required",
             ),
             (
@@ -251,7 +254,9 @@ class TestLoyaltyBadInput(LoyaltyCase):
     # ------------------------------------------------------------- merges
     @freeze_time("2026-06-15")
     def test_merged_customers_keep_history_and_get_combined_tier(self):
-        other = self.env["res.partner"].create({"name": "Acme Twin", "is_company": True})
+        other = self.env["res.partner"].create(
+            {"name": "Acme Twin", "is_company": True}
+        )
         # the source had an override that has since expired: merging goes
         # on, by a user who is no Loyalty Manager
         with freeze_time("2026-01-01"):
@@ -275,9 +280,7 @@ class TestLoyaltyBadInput(LoyaltyCase):
             company_id=self.company.id,
         )
         wizard = (
-            self.env["base.partner.merge.automatic.wizard"]
-            .with_user(merger)
-            .create({})
+            self.env["base.partner.merge.automatic.wizard"].with_user(merger).create({})
         )
         wizard._merge((self.customer | other).ids, self.customer)
         self.assertFalse(other.exists())
@@ -290,9 +293,15 @@ class TestLoyaltyBadInput(LoyaltyCase):
     @freeze_time("2026-06-15")
     def test_merge_recomputes_every_company(self):
         platinum = self.env["crm.loyalty.tier"].create(
-            {"name": "Far Platinum", "min_amount": 60, "company_id": self.other_company.id}
+            {
+                "name": "Far Platinum",
+                "min_amount": 60,
+                "company_id": self.other_company.id,
+            }
         )
-        other = self.env["res.partner"].create({"name": "Acme Twin", "is_company": True})
+        other = self.env["res.partner"].create(
+            {"name": "Acme Twin", "is_company": True}
+        )
         self.invoice(other, 50, "2026-06-01", company=self.other_company)
         self.invoice(self.customer, 20, "2026-06-01", company=self.other_company)
         self.assertEqual(

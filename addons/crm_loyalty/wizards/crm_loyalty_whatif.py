@@ -41,7 +41,7 @@ class CrmLoyaltyWhatif(models.TransientModel):
         return values
 
     @api.constrains("company_id", "line_ids")
-    def _check_company(self):
+    def _check_companies(self):
         for wizard in self:
             if wizard.company_id not in self.env.user.company_ids:
                 raise ValidationError(
