@@ -23,7 +23,7 @@ FIRST, LAST = date(2026, 3, 1), date(2026, 6, 1)  # the months compared
 # no shrinking (each example posts invoices): a failure reports the example
 # as drawn
 IN_DATABASE = settings(
-    max_examples=12,
+    max_examples=10,
     phases=[Phase.explicit, Phase.generate],
     deadline=None,
     derandomize=True,

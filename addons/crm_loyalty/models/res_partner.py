@@ -235,8 +235,9 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         if self.env.context.get(MERGE_CONTEXT_KEY):
-            # merging customers: the engine recomputes the merged customer's
-            # tier from all its invoices, and overrides are not carried over
+            # merging customers: Odoo has merged the loyalty values of every
+            # company in SQL already; these are copies, not a user's override,
+            # and the engine recomputes the tier from all the invoices
             vals = {
                 key: value
                 for key, value in vals.items()

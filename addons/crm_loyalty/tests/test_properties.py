@@ -34,7 +34,7 @@ FAST = settings(
 )
 # no shrinking in the database (each example posts invoices): a failure
 # reports the example as drawn
-IN_DATABASE = settings(FAST, max_examples=15, phases=[Phase.explicit, Phase.generate])
+IN_DATABASE = settings(FAST, max_examples=10, phases=[Phase.explicit, Phase.generate])
 
 days = st.dates(min_value=date(2024, 1, 1), max_value=date(2027, 12, 31))
 moves = st.lists(
