@@ -7,6 +7,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 # the documents a customer may complain about
 DOCUMENT_MODELS = ("account.move", "sale.order")
 DOCUMENTS_SHOWN = 50
+SUBJECT_MAX_LENGTH = 200
 
 
 class ClaimPortal(CustomerPortal):
@@ -39,6 +40,13 @@ class ClaimPortal(CustomerPortal):
         )
         return invoices, orders
 
+    @staticmethod
+    def _claim_document_allowed(document):
+        """Only what the form offers: posted invoices and confirmed orders."""
+        if document._name == "account.move":
+            return document.move_type == "out_invoice" and document.state == "posted"
+        return document.state == "sale"
+
     @http.route("/my/claims", type="http", auth="user", methods=["GET"], website=True)
     def portal_my_claims(self, **kw):
         claims = request.env["crm.claim"].search([], order="date desc, id desc")
@@ -62,9 +70,13 @@ class ClaimPortal(CustomerPortal):
         subject = (subject or "").strip()
         if model not in DOCUMENT_MODELS or not res_id.isdigit() or not subject:
             return request.redirect("/my/claims?error=missing")
+        if len(subject) > SUBJECT_MAX_LENGTH:
+            return request.redirect("/my/claims?error=long")
         try:
             document_sudo = self._document_check_access(model, int(res_id))
         except (AccessError, MissingError):
+            return request.redirect("/my/claims?error=document")
+        if not self._claim_document_allowed(document_sudo):
             return request.redirect("/my/claims?error=document")
         partner = request.env.user.partner_id
         # portal users cannot create claims themselves: the document's access

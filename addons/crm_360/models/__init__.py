@@ -3,3 +3,4 @@ from . import res_partner
 from . import account_move
 from . import sale_order
 from . import crm_customer_360
+from . import base_partner_merge_automatic_wizard

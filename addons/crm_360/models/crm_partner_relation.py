@@ -49,6 +49,32 @@ class CrmPartnerRelation(models.Model):
                     )
                 )
 
+    @api.constrains("partner_id", "related_partner_id", "relation_type")
+    def _check_not_twice(self):
+        """The same relation entered from the other customer's side would
+        show the relative twice on the 360 screen."""
+        for relation in self:
+            inverse = INVERSE.get(relation.relation_type, relation.relation_type)
+            twin = self.search(
+                [
+                    ("id", "!=", relation.id),
+                    ("partner_id", "=", relation.related_partner_id.id),
+                    ("related_partner_id", "=", relation.partner_id.id),
+                    ("relation_type", "in", [relation.relation_type, inverse]),
+                ],
+                limit=1,
+            )
+            if twin:
+                raise ValidationError(
+                    self.env._(
+                        "%(partner)s and %(related)s are already related (%(twin)s): "
+                        "edit that relation instead of adding another.",
+                        partner=relation.partner_id.display_name,
+                        related=relation.related_partner_id.display_name,
+                        twin=twin.display_name,
+                    )
+                )
+
     @api.depends("partner_id", "related_partner_id", "relation_type")
     def _compute_display_name(self):
         labels = dict(self._fields["relation_type"]._description_selection(self.env))
@@ -59,6 +85,29 @@ class CrmPartnerRelation(models.Model):
                 type=labels.get(relation.relation_type, ""),
                 related=relation.related_partner_id.display_name,
             )
+
+    @api.model
+    def _drop_redundant(self, partner):
+        """After customers were merged into ``partner``: remove its relations
+        to itself and the second of two relations that say the same."""
+        relations = self.sudo().search(
+            [
+                "|",
+                ("partner_id", "=", partner.id),
+                ("related_partner_id", "=", partner.id),
+            ],
+            order="id",
+        )
+        seen, redundant = set(), self.sudo()
+        for relation in relations:
+            other = (relation.partner_id | relation.related_partner_id) - partner
+            kind = relation.relation_type
+            if relation.partner_id != partner:
+                kind = INVERSE.get(kind, kind)
+            if not other or (other, kind) in seen:
+                redundant |= relation
+            seen.add((other, kind))
+        redundant.unlink()
 
     @api.model
     def _relations_of(self, partners):

@@ -11,6 +11,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields, models
+from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
@@ -23,6 +24,7 @@ AGING_BUCKETS = [
 ]
 CUSTOMER_MOVE_TYPES = ("out_invoice", "out_refund")
 TIMELINE_PAGE = 20
+TIMELINE_PAGE_MAX = 100
 OWNED_MONTHS = 12
 BILLING_GROUP = "crm_360.group_crm_360_billing"
 
@@ -71,7 +73,14 @@ class ResPartner(models.Model):
         :return: dict of sections; billing figures only for users with
             invoicing rights (``billing_access``), never an access error.
         """
-        self.ensure_one()
+        if len(self) != 1:
+            raise UserError(
+                self.env._(
+                    "The customer 360 screen shows one customer at a time: open it "
+                    "from one customer."
+                )
+            )
+        self._crm_360_check_page(timeline_offset, timeline_limit)
         partner = self.commercial_partner_id
         billing = self.env.user.has_group(BILLING_GROUP)
         data = {
@@ -97,6 +106,27 @@ class ResPartner(models.Model):
             data["billing"] = partner._crm_360_billing()
             data["value"] = partner._crm_360_value(data["summary"])
         return data
+
+    def _crm_360_check_page(self, offset, limit):
+        def whole(value):
+            return isinstance(value, int) and not isinstance(value, bool)
+
+        if not (
+            whole(offset)
+            and whole(limit)
+            and offset >= 0
+            and 1 <= limit <= TIMELINE_PAGE_MAX
+        ):
+            raise UserError(
+                self.env._(
+                    "Invalid timeline page (offset %(offset)r, limit %(limit)r): "
+                    "the offset must be a whole number from 0, the limit one from "
+                    "1 to %(max)s.",
+                    offset=offset,
+                    limit=limit,
+                    max=TIMELINE_PAGE_MAX,
+                )
+            )
 
     def _crm_360_can_read(self, model):
         """Sections of models the user cannot read are left out, silently."""

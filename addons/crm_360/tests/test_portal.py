@@ -79,3 +79,47 @@ class TestClaimPortal(AccountTestInvoicingCommon, HttpCase):
         response = self._submit(self.their_invoice)
         self.assertIn("error=document", response.url)
         self.assertFalse(self.env["crm.claim"].search([("name", "=", "Wrong amount")]))
+
+    def test_bad_form_values_file_nothing(self):
+        self.authenticate(self.portal_user.login, self.portal_user.login)
+        Claim = self.env["crm.claim"].sudo()
+        count = Claim.search_count([])
+        draft = self.env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": self.mine.id,
+                "invoice_line_ids": [
+                    Command.create({"name": "Work", "price_unit": 50, "tax_ids": []})
+                ],
+            }
+        )
+        draft.message_subscribe(self.mine.ids)
+        quotation = self.env["sale.order"].create(
+            {"partner_id": self.mine.id, "state": "sent"}
+        )
+        mine = f"account.move,{self.my_invoice.id}"
+        for document, subject, error in (
+            (mine, "", "missing"),
+            (mine, "   ", "missing"),
+            ("", "Wrong amount", "missing"),
+            ("account.move,", "Wrong amount", "missing"),
+            ("account.move,abc", "Wrong amount", "missing"),
+            ("account.move,-1", "Wrong amount", "missing"),
+            (f"res.partner,{self.mine.id}", "Wrong amount", "missing"),
+            ("account.move,999999999", "Wrong amount", "document"),
+            (f"account.move,{draft.id}", "Wrong amount", "document"),
+            (f"sale.order,{quotation.id}", "Wrong amount", "document"),
+            (mine, "x" * 300, "long"),
+        ):
+            response = self.url_open(
+                "/my/claims/submit",
+                data={
+                    "document": document,
+                    "subject": subject,
+                    "csrf_token": http.Request.csrf_token(self),
+                },
+            )
+            self.assertIn(f"error={error}", response.url, (document, subject))
+        self.assertEqual(Claim.search_count([]), count)
+        page = self.url_open("/my/claims?error=long")
+        self.assertIn("The subject is too long", page.text)

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class CrmClaim(models.Model):
@@ -17,6 +18,20 @@ class CrmClaim(models.Model):
         copy=False,
         help="When the claim entered a closing stage; empty while it is open.",
     )
+
+    @api.constrains("date", "date_closed")
+    def _check_date_closed(self):
+        for claim in self:
+            if claim.date and claim.date_closed and claim.date_closed < claim.date:
+                raise ValidationError(
+                    self.env._(
+                        "Claim %(claim)s would be closed on %(closed)s, before the "
+                        "claim date %(date)s: correct one of the two dates.",
+                        claim=claim.name,
+                        closed=claim.date_closed,
+                        date=claim.date,
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):

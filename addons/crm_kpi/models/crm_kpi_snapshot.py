@@ -21,6 +21,7 @@ _lt = LazyTranslate(__name__)
 _logger = logging.getLogger(__name__)
 
 FORMULA_VERSION = 1
+MAX_COHORT_HORIZON = 120
 LIFETIME_CAP_YEARS = 10.0
 SEGMENT_TYPES = [
     ("all", "All customers"),
@@ -332,10 +333,7 @@ class CrmKpiSnapshot(models.Model):
 
         :return: number of snapshots written
         """
-        date_from, date_to = (
-            fields.Date.to_date(date_from),
-            fields.Date.to_date(date_to),
-        )
+        date_from, date_to = self._to_date(date_from), self._to_date(date_to)
         if not date_from or not date_to:
             raise UserError(self.env._("Give both a start and an end month."))
         if date_from > date_to:
@@ -379,6 +377,19 @@ class CrmKpiSnapshot(models.Model):
                         )
                     )
         return self._store(company, rows, month_start(today))
+
+    def _to_date(self, value):
+        """``value`` as a date, or a UserError that says what a date is."""
+        try:
+            if value and not isinstance(value, str) and not hasattr(value, "year"):
+                raise TypeError(value)
+            return fields.Date.to_date(value)
+        except (TypeError, ValueError):
+            raise UserError(
+                self.env._(
+                    "%(value)r is not a date: give a day as YYYY-MM-DD.", value=value
+                )
+            ) from None
 
     @api.model
     def _backfill(self):
@@ -842,6 +853,19 @@ class CrmKpiSnapshot(models.Model):
             {"cohort": date, "size": int, "shares": [float or None]} and, per
             side, "average": the size-weighted share for each k.
         """
+        if (
+            not isinstance(horizon, int)
+            or isinstance(horizon, bool)
+            or not 1 <= horizon <= MAX_COHORT_HORIZON
+        ):
+            raise UserError(
+                self.env._(
+                    "The cohort horizon must be a whole number of months between 1 "
+                    "and %(max)s months (got %(horizon)r).",
+                    max=MAX_COHORT_HORIZON,
+                    horizon=horizon,
+                )
+            )
         company = self.env.company
         go_live = company.crm_go_live_date and month_start(company.crm_go_live_date)
         last = month_start(fields.Date.context_today(self)) - relativedelta(months=1)
@@ -913,8 +937,22 @@ class CrmKpiSnapshot(models.Model):
         t-test for the difference of means, a same-season paired comparison,
         and an interrupted time series (level and slope change at go-live).
         """
-        if kpi_code not in KPIS:
-            raise UserError(self.env._("Unknown KPI %(code)s.", code=kpi_code))
+        if not isinstance(kpi_code, str) or kpi_code not in KPIS:
+            raise UserError(
+                self.env._(
+                    "Unknown KPI %(code)s: choose one of %(codes)s.",
+                    code=kpi_code,
+                    codes=", ".join(KPIS),
+                )
+            )
+        if not isinstance(segment_type, str) or segment_type not in dict(SEGMENT_TYPES):
+            raise UserError(
+                self.env._(
+                    "Unknown segment type %(segment)s: choose one of %(types)s.",
+                    segment=segment_type,
+                    types=", ".join(dict(SEGMENT_TYPES)),
+                )
+            )
         start, go_live, last_closed = self._comparison_months()
         series = [
             (month, value)

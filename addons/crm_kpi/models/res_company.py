@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+MAX_KPI_MONTHS = 120
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -31,6 +33,17 @@ class ResCompany(models.Model):
                         "The customer base window and the baseline of %(company)s "
                         "must each be at least one month.",
                         company=company.name,
+                    )
+                )
+            if max(company.crm_kpi_window_months, company.crm_kpi_baseline_months) > (
+                MAX_KPI_MONTHS
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The customer base window and the baseline of %(company)s "
+                        "can each be at most %(max)s months: enter shorter periods.",
+                        company=company.name,
+                        max=MAX_KPI_MONTHS,
                     )
                 )
 

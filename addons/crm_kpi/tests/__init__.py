@@ -4,3 +4,5 @@ from . import test_security
 from . import test_ui
 from . import test_drill_down
 from . import test_backfill
+from . import test_bad_input
+from . import test_properties

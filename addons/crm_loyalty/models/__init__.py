@@ -6,3 +6,4 @@ from . import crm_loyalty_engine
 from . import res_partner
 from . import account_move
 from . import sale_order
+from . import base_partner_merge_automatic_wizard

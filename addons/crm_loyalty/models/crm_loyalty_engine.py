@@ -217,7 +217,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 today,
                 company.loyalty_window_months,
                 company.loyalty_grace_days,
-                mode,
+                # a customer whose tier was archived moves as in a review
+                "review" if state.earned and state.earned not in index else mode,
             )
             override_active = state.override in index and (
                 not state.override_until or state.override_until >= today
@@ -253,7 +254,11 @@ class CrmLoyaltyEngine(models.AbstractModel):
             return state.previous_pl, state.pl
         old_pl = tiers.browse(state.tier).pricelist_id.id if state.tier else None
         new_pl = tiers.browse(new_tier_id).pricelist_id.id if new_tier_id else None
-        on_tier_pl = old_pl and state.pl == old_pl
+        # a previous pricelist is kept only while on a tier's pricelist, even
+        # when that pricelist has since been deleted (the customer's is empty)
+        on_tier_pl = (old_pl and state.pl == old_pl) or (
+            not state.pl and state.previous_pl
+        )
         if new_pl:
             return (state.previous_pl if on_tier_pl else state.pl), new_pl
         if on_tier_pl:

@@ -1,5 +1,7 @@
+import math
+
 from odoo import Command, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 
@@ -55,6 +57,14 @@ class CrmLoyaltyTier(models.Model):
         for tier in self:
             tier.partner_count = counts.get(tier, 0)
 
+    @api.constrains("name")
+    def _check_name(self):
+        for tier in self:
+            if not (tier.name or "").strip():
+                raise ValidationError(
+                    self.env._("Give the tier a name: it is what customers see.")
+                )
+
     @api.constrains("min_amount", "company_id", "active")
     def _check_min_amount(self):
         for tier in self:
@@ -90,13 +100,62 @@ class CrmLoyaltyTier(models.Model):
                     )
                 )
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_in_use(self):
+        """A tier held by customers or named in the history is part of the
+        audit trail: it is archived, not deleted."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT t.id FROM crm_loyalty_tier t
+                 WHERE t.id = ANY(%(ids)s) AND (
+                       EXISTS (SELECT 1 FROM crm_loyalty_tier_history h
+                                WHERE t.id IN (h.old_tier_id, h.new_tier_id))
+                    OR EXISTS (SELECT 1 FROM res_partner p
+                                WHERE p.loyalty_tier_id->>t.company_id::text
+                                      = t.id::text
+                                   OR p.loyalty_earned_tier_id->>t.company_id::text
+                                      = t.id::text
+                                   OR p.loyalty_override_tier_id->>t.company_id::text
+                                      = t.id::text))
+                 LIMIT 1
+                """,
+                ids=self.ids,
+            )
+        )
+        used = self.browse(row[0] for row in self.env.cr.fetchall())
+        if used:
+            raise UserError(
+                self.env._(
+                    "Tier %(tier)s is held by customers or recorded in their tier "
+                    "history: archive it instead of deleting it.",
+                    tier=used.name,
+                )
+            )
+
+    def _check_finite(self, vals):
+        """Refuse NaN and infinity before the ORM tries to round them."""
+        amount = vals.get("min_amount")
+        if isinstance(amount, float) and not math.isfinite(amount):
+            raise ValidationError(
+                self.env._(
+                    "The qualifying spend of tier %(tier)s is not a number: "
+                    "enter an amount such as 1000.",
+                    tier=vals.get("name") or ", ".join(self.mapped("name")),
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_finite(vals)
         tiers = super().create(vals_list)
         tiers._enable_pricelists()
         return tiers
 
     def write(self, vals):
+        self._check_finite(vals)
         result = super().write(vals)
         if vals.get("pricelist_id"):
             self._enable_pricelists()

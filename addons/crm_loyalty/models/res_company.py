@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+MAX_WINDOW_MONTHS = 120
+MAX_GRACE_DAYS = 3650
 WINDOW_TYPES = [
     ("rolling", "Rolling window"),
     ("calendar_year", "Calendar year"),
@@ -49,6 +51,16 @@ class ResCompany(models.Model):
                         months=company.loyalty_window_months,
                     )
                 )
+            if company.loyalty_window_months > MAX_WINDOW_MONTHS:
+                raise ValidationError(
+                    self.env._(
+                        "The loyalty window of %(company)s can be at most "
+                        "%(max)s months (it is %(months)s): enter a shorter window.",
+                        company=company.name,
+                        max=MAX_WINDOW_MONTHS,
+                        months=company.loyalty_window_months,
+                    )
+                )
 
     @api.constrains("loyalty_grace_days")
     def _check_loyalty_grace_days(self):
@@ -59,5 +71,14 @@ class ResCompany(models.Model):
                         "The loyalty grace period of %(company)s cannot be "
                         "negative: enter 0 or more days.",
                         company=company.name,
+                    )
+                )
+            if company.loyalty_grace_days > MAX_GRACE_DAYS:
+                raise ValidationError(
+                    self.env._(
+                        "The loyalty grace period of %(company)s can be at most "
+                        "%(max)s days: enter a shorter period.",
+                        company=company.name,
+                        max=MAX_GRACE_DAYS,
                     )
                 )

@@ -10,6 +10,8 @@ ENGINE_FIELDS = [
     "loyalty_at_risk",
     "loyalty_previous_pricelist_id",
 ]
+# set while base's merge wizard copies the values of merged customers
+MERGE_CONTEXT_KEY = "crm_loyalty_partner_merge"
 OVERRIDE_FIELDS = [
     "loyalty_override_tier_id",
     "loyalty_override_until",
@@ -161,9 +163,11 @@ class ResPartner(models.Model):
             )
 
     def _check_override_values(self, tier, until, reason):
-        """Raise when an override lacks a reason or ends in the past."""
+        """Raise when an override names a tier the engine would ignore, lacks a
+        reason or ends in the past."""
         if not tier:
             return
+        self._check_override_tier(tier)
         if not (reason or "").strip():
             raise ValidationError(
                 self.env._(
@@ -173,7 +177,16 @@ class ResPartner(models.Model):
                     tier=tier.name,
                 )
             )
-        until = fields.Date.to_date(until)
+        try:
+            until = fields.Date.to_date(until)
+        except (TypeError, ValueError):
+            raise ValidationError(
+                self.env._(
+                    "The override end %(value)s is not a date: choose a day in "
+                    "the calendar or leave it empty.",
+                    value=until,
+                )
+            ) from None
         if until and until < fields.Date.context_today(self):
             raise ValidationError(
                 self.env._(
@@ -184,7 +197,52 @@ class ResPartner(models.Model):
                 )
             )
 
+    def _check_override_tier(self, tier):
+        if not tier.exists():
+            raise ValidationError(
+                self.env._("The override tier no longer exists: choose another tier.")
+            )
+        company = self.env.company
+        if tier.company_id != company:
+            raise ValidationError(
+                self.env._(
+                    "Tier %(tier)s belongs to %(other)s: choose a tier of "
+                    "%(company)s for the override.",
+                    tier=tier.name,
+                    other=tier.company_id.name,
+                    company=company.name,
+                )
+            )
+        if not tier.active:
+            raise ValidationError(
+                self.env._(
+                    "Tier %(tier)s is archived: choose an active tier for the "
+                    "override.",
+                    tier=tier.name,
+                )
+            )
+
+    def _override_tier_of(self, vals):
+        """The override tier of ``vals`` (one id or nothing) as a record."""
+        value = vals["loyalty_override_tier_id"]
+        if value and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValidationError(
+                self.env._(
+                    "Choose one tier for the override (got %(value)r).", value=value
+                )
+            )
+        return self.env["crm.loyalty.tier"].browse(value or [])
+
     def write(self, vals):
+        if self.env.context.get(MERGE_CONTEXT_KEY):
+            # merging customers: Odoo has merged the loyalty values of every
+            # company in SQL already; these are copies, not a user's override,
+            # and the engine recomputes the tier from all the invoices
+            vals = {
+                key: value
+                for key, value in vals.items()
+                if key not in ENGINE_FIELDS and key not in OVERRIDE_FIELDS
+            }
         overriding = set(OVERRIDE_FIELDS) & set(vals)
         if overriding and not self.env.user.has_group(
             "crm_loyalty.group_crm_loyalty_manager"
@@ -193,10 +251,9 @@ class ResPartner(models.Model):
                 self.env._("Only Loyalty Managers can override a customer's tier.")
             )
         if overriding:  # check before anything is written
-            Tier = self.env["crm.loyalty.tier"]
             for partner in self:
                 partner._check_override_values(
-                    Tier.browse(vals["loyalty_override_tier_id"])
+                    self._override_tier_of(vals)
                     if "loyalty_override_tier_id" in vals
                     else partner.loyalty_override_tier_id,
                     vals.get("loyalty_override_until", partner.loyalty_override_until),

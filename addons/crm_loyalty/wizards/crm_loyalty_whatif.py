@@ -1,7 +1,7 @@
 from itertools import pairwise
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
 MOVERS_SHOWN = 200
@@ -39,6 +39,30 @@ class CrmLoyaltyWhatif(models.TransientModel):
             for tier in tiers
         ]
         return values
+
+    @api.constrains("company_id", "line_ids")
+    def _check_companies(self):
+        for wizard in self:
+            if wizard.company_id not in self.env.user.company_ids:
+                raise ValidationError(
+                    self.env._(
+                        "You are not allowed in %(company)s: choose one of your "
+                        "companies.",
+                        company=wizard.company_id.name,
+                    )
+                )
+            foreign = wizard.line_ids.tier_id.filtered(
+                lambda tier, w=wizard: tier.company_id != w.company_id
+            )
+            if foreign:
+                raise ValidationError(
+                    self.env._(
+                        "Tier %(tier)s is not a tier of %(company)s: choose tiers of "
+                        "the company whose thresholds you review.",
+                        tier=foreign[0].name,
+                        company=wizard.company_id.name,
+                    )
+                )
 
     def _customers(self):
         """[(partner id, spend, current tier id)] of the company's customers."""

@@ -1,0 +1,10 @@
+from odoo import models
+
+
+class BasePartnerMergeAutomaticWizard(models.TransientModel):
+    _inherit = "base.partner.merge.automatic.wizard"
+
+    def _update_foreign_keys(self, src_partners, dst_partner):
+        result = super()._update_foreign_keys(src_partners, dst_partner)
+        self.env["crm.partner.relation"]._drop_redundant(dst_partner)
+        return result
