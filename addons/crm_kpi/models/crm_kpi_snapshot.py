@@ -13,7 +13,7 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.translate import LazyTranslate
 
@@ -21,6 +21,7 @@ _lt = LazyTranslate(__name__)
 _logger = logging.getLogger(__name__)
 
 FORMULA_VERSION = 1
+MANAGER_GROUP = "crm_kpi.group_crm_kpi_manager"
 LIFETIME_CAP_YEARS = 10.0
 SEGMENT_TYPES = [
     ("all", "All customers"),
@@ -332,6 +333,7 @@ class CrmKpiSnapshot(models.Model):
 
         :return: number of snapshots written
         """
+        self._check_manager()
         date_from, date_to = (
             fields.Date.to_date(date_from),
             fields.Date.to_date(date_to),
@@ -379,6 +381,17 @@ class CrmKpiSnapshot(models.Model):
                         )
                     )
         return self._store(company, rows, month_start(today))
+
+    def _check_manager(self):
+        """Snapshots are written in SQL, past the ACLs: only KPI managers (and
+        the scheduled action's user) may compute them."""
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only KPI managers can compute KPI snapshots: ask one to run "
+                    "the recompute."
+                )
+            )
 
     @api.model
     def _backfill(self):
@@ -831,6 +844,8 @@ class CrmKpiSnapshot(models.Model):
             {"cohort": date, "size": int, "shares": [float or None]} and, per
             side, "average": the size-weighted share for each k.
         """
+        # the table is read in SQL: only those who may read the KPIs see it
+        self.check_access("read")
         company = self.env.company
         go_live = company.crm_go_live_date and month_start(company.crm_go_live_date)
         last = month_start(fields.Date.context_today(self)) - relativedelta(months=1)
