@@ -197,7 +197,11 @@ class TestCustomer360(AccountTestInvoicingCommon):
         self.assertEqual(data["summary"]["claim_count"], 2)
         self.assertEqual(
             sorted(c["stage"] for c in data["complaints"]),
-            sorted(self.env["crm.claim"].search([("partner_id", "child_of", self.x.id)]).stage_id.mapped("name")),
+            sorted(
+                self.env["crm.claim"]
+                .search([("partner_id", "child_of", self.x.id)])
+                .stage_id.mapped("name")
+            ),
         )
 
     def test_only_allowed_companies(self):
