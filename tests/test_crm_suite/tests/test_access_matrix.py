@@ -127,6 +127,8 @@ class TestAccessMatrix(AccountTestInvoicingCommon, HttpCase):
             values = {"company_id": a.id, "company_ids": [Command.set(companies.ids)]}
             if partner:
                 values["partner_id"] = partner.id
+            else:
+                values["name"] = role
             return new_test_user(
                 cls.env, login=f"matrix_{role}", groups=groups, **values
             )
@@ -614,6 +616,35 @@ class TestAccessMatrix(AccountTestInvoicingCommon, HttpCase):
                     sales_own="none",
                     sales_all=snap_a,
                     admin_ab=snap_ab,
+                ),
+            ),
+            (
+                "res.partner",
+                "read another portal customer",
+                lambda: self.names(
+                    self.rpc("res.partner", "read", self.bolt.ids, ["name"])
+                ),
+                expect((internal, "Bolt")),
+            ),
+            (
+                "sale.order",
+                "search_read",
+                lambda: self.names(
+                    self.rpc(
+                        "sale.order",
+                        "search_read",
+                        [("partner_id", "child_of", self.acme.id)],
+                        ["user_id"],
+                    ),
+                    "user_id",
+                ),
+                expect(
+                    (
+                        ("portal", "sales_all", "billing", "accountant", "admin"),
+                        "admin, sales_own",
+                    ),
+                    sales_own="sales_own",
+                    admin_ab="admin, sales_own",
                 ),
             ),
             (
