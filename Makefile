@@ -3,13 +3,14 @@
 #   make test   set-up, every test on a throw-away database (tours included)
 #   make lint   pre-commit checks (ruff, pylint-odoo, prettier)
 #   make test-core  Odoo's sale/account/crm/crm_claim tests with the add-ons installed
+#   make security-report  the access-matrix test, then docs/security.md from it
 # Point to your own Odoo source tree with ODOO_SRC=/path/to/odoo.
 DB ?= crm_demo
 PORT ?= 8069
 ODOO_ARGS ?=
 export ODOO_SRC
 
-.PHONY: setup run demo test test-core lint clean
+.PHONY: setup run demo test test-core security-report lint clean
 
 setup:
 	bash scripts/setup.sh
@@ -25,6 +26,9 @@ test:
 
 test-core:
 	bash scripts/test_core.sh
+
+security-report:
+	bash scripts/security_report.sh
 
 lint:
 	bash scripts/lint.sh

@@ -21,23 +21,27 @@ class ClaimPortal(CustomerPortal):
         return values
 
     def _claim_documents(self):
-        """The customer's posted invoices and confirmed orders, as the portal
-        user can read them."""
+        """The customer's posted invoices and confirmed orders, as the user
+        can read them (none of a model the user may not read)."""
         partner = request.env.user.partner_id.commercial_partner_id
-        invoices = request.env["account.move"].search(
-            [
-                ("move_type", "=", "out_invoice"),
-                ("state", "=", "posted"),
-                ("commercial_partner_id", "=", partner.id),
-            ],
-            limit=DOCUMENTS_SHOWN,
-            order="invoice_date desc, id desc",
-        )
-        orders = request.env["sale.order"].search(
-            [("state", "=", "sale"), ("partner_id", "child_of", partner.id)],
-            limit=DOCUMENTS_SHOWN,
-            order="date_order desc, id desc",
-        )
+        Move, Order = request.env["account.move"], request.env["sale.order"]
+        invoices, orders = Move, Order
+        if Move.has_access("read"):
+            invoices = Move.search(
+                [
+                    ("move_type", "=", "out_invoice"),
+                    ("state", "=", "posted"),
+                    ("commercial_partner_id", "=", partner.id),
+                ],
+                limit=DOCUMENTS_SHOWN,
+                order="invoice_date desc, id desc",
+            )
+        if Order.has_access("read"):
+            orders = Order.search(
+                [("state", "=", "sale"), ("partner_id", "child_of", partner.id)],
+                limit=DOCUMENTS_SHOWN,
+                order="date_order desc, id desc",
+            )
         return invoices, orders
 
     @staticmethod
@@ -49,7 +53,13 @@ class ClaimPortal(CustomerPortal):
 
     @http.route("/my/claims", type="http", auth="user", methods=["GET"], website=True)
     def portal_my_claims(self, **kw):
-        claims = request.env["crm.claim"].search([], order="date desc, id desc")
+        Claim = request.env["crm.claim"]
+        # an employee without claim rights sees an empty page, not an error
+        claims = (
+            Claim.search([], order="date desc, id desc")
+            if Claim.has_access("read")
+            else Claim
+        )
         invoices, orders = self._claim_documents()
         values = self._prepare_portal_layout_values()
         values.update(

@@ -173,6 +173,37 @@ class TestCustomer360(AccountTestInvoicingCommon):
         self.assertEqual(data["complaints"], [])
         self.assertEqual(data["summary"]["claim_count"], 0)
 
+    def test_billing_group_alone_and_claim_readers(self):
+        """The billing group given alone, and an employee who reads claims
+        through Contact Creation (OCA crm_claim), get the screen without an
+        access error."""
+        billing_only = new_test_user(
+            self.env,
+            login="x360_billing_group",
+            groups="base.group_user,crm_360.group_crm_360_billing",
+            company_id=self.company.id,
+        )
+        data = self.x.with_user(billing_only).customer_360_data()
+        self.assertAlmostEqual(data["summary"]["overdue_amount"], 600)
+        self.assertEqual(data["billing"]["aging"]["not_due"], 800)
+        self.assertIsNone(data["sales"])
+        contacts = new_test_user(
+            self.env,
+            login="x360_contacts",
+            groups="base.group_user,base.group_partner_manager",
+            company_id=self.company.id,
+        )
+        data = self.x.with_user(contacts).customer_360_data()
+        self.assertEqual(data["summary"]["claim_count"], 2)
+        self.assertEqual(
+            sorted(c["stage"] for c in data["complaints"]),
+            sorted(
+                self.env["crm.claim"]
+                .search([("partner_id", "child_of", self.x.id)])
+                .stage_id.mapped("name")
+            ),
+        )
+
     def test_only_allowed_companies(self):
         other = self.setup_other_company(name="360 Other Co")["company"]
         self.env.user.company_ids += other

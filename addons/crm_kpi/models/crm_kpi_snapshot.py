@@ -13,7 +13,7 @@ from collections import defaultdict
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.translate import LazyTranslate
 
@@ -22,6 +22,7 @@ _logger = logging.getLogger(__name__)
 
 FORMULA_VERSION = 1
 MAX_COHORT_HORIZON = 120
+MANAGER_GROUP = "crm_kpi.group_crm_kpi_manager"
 LIFETIME_CAP_YEARS = 10.0
 SEGMENT_TYPES = [
     ("all", "All customers"),
@@ -333,6 +334,7 @@ class CrmKpiSnapshot(models.Model):
 
         :return: number of snapshots written
         """
+        self._check_manager()
         date_from, date_to = self._to_date(date_from), self._to_date(date_to)
         if not date_from or not date_to:
             raise UserError(self.env._("Give both a start and an end month."))
@@ -390,6 +392,17 @@ class CrmKpiSnapshot(models.Model):
                     "%(value)r is not a date: give a day as YYYY-MM-DD.", value=value
                 )
             ) from None
+
+    def _check_manager(self):
+        """Snapshots are written in SQL, past the ACLs: only KPI managers (and
+        the scheduled action's user) may compute them."""
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only KPI managers can compute KPI snapshots: ask one to run "
+                    "the recompute."
+                )
+            )
 
     @api.model
     def _backfill(self):
@@ -853,6 +866,8 @@ class CrmKpiSnapshot(models.Model):
             {"cohort": date, "size": int, "shares": [float or None]} and, per
             side, "average": the size-weighted share for each k.
         """
+        # the table is read in SQL: only those who may read the KPIs see it
+        self.check_access("read")
         if (
             not isinstance(horizon, int)
             or isinstance(horizon, bool)

@@ -51,6 +51,26 @@ class TestKpiSecurity(KpiCase):
         with self.assertRaises(AccessError):
             self.env["crm.kpi.recompute"].with_user(self.kpi_user).create({})
 
+    def test_only_managers_compute_snapshots(self):
+        """Snapshots are written in SQL: a KPI user calling the engine over
+        RPC is refused, nothing is written."""
+        Snapshot = self.env["crm.kpi.snapshot"]
+        count = Snapshot.search_count([])
+        with self.assertRaisesRegex(AccessError, "Only KPI managers"):
+            Snapshot.with_user(self.kpi_user).compute_snapshots(
+                "2026-07-01", "2026-07-10"
+            )
+        self.assertEqual(Snapshot.search_count([]), count)
+
+    def test_cohort_table_needs_kpi_rights(self):
+        Snapshot = self.env["crm.kpi.snapshot"]
+        table = Snapshot.with_user(self.kpi_user).get_cohort_table()
+        sizes = [row["size"] for side in ("before", "after") for row in table[side]]
+        # A, B and C; the other company's invoice is not in the user's table
+        self.assertEqual(sum(sizes), 3)
+        with self.assertRaises(AccessError):
+            self.env["crm.kpi.snapshot"].with_user(self.salesman).get_cohort_table()
+
     def test_without_kpi_rights_no_access(self):
         with self.assertRaises(AccessError):
             self.env["crm.kpi.snapshot"].with_user(self.salesman).search([])

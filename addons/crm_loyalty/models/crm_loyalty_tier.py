@@ -1,8 +1,10 @@
 import math
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
+
+MANAGER_GROUP = "crm_loyalty.group_crm_loyalty_manager"
 
 
 class CrmLoyaltyTier(models.Model):
@@ -175,6 +177,7 @@ class CrmLoyaltyTier(models.Model):
 
     def action_recompute_all(self):
         """Recompute the tier of every customer of the current company."""
+        self._check_manager()
         self.env["crm.loyalty.engine"].recompute_company(self.env.company)
         return {
             "type": "ir.actions.client",
@@ -185,6 +188,14 @@ class CrmLoyaltyTier(models.Model):
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }
+
+    def _check_manager(self):
+        """The recompute writes tiers in SQL, past the ACLs: like the button,
+        it is for Loyalty Managers (and the scheduled action's user)."""
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._("Only Loyalty Managers can recompute customers' tiers.")
+            )
 
     def action_view_partners(self):
         self.ensure_one()

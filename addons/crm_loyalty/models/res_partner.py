@@ -269,6 +269,7 @@ class ResPartner(models.Model):
         return result
 
     def action_loyalty_recompute(self):
+        self.env["crm.loyalty.tier"]._check_manager()
         self.env["crm.loyalty.engine"].recompute_company(
             self.env.company, self.commercial_partner_id
         )

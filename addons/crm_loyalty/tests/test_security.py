@@ -42,6 +42,17 @@ class TestLoyaltySecurity(LoyaltyCase):
         with self.assertRaises(AccessError):
             self.gold.with_user(self.salesman).min_amount = 1
 
+    def test_only_managers_recompute(self):
+        """The recompute writes tiers past the ACLs: like its button, it is
+        refused to a salesperson who calls it over RPC."""
+        Tier = self.env["crm.loyalty.tier"]
+        with self.assertRaisesRegex(AccessError, "Only Loyalty Managers"):
+            Tier.with_user(self.salesman).action_recompute_all()
+        with self.assertRaisesRegex(AccessError, "Only Loyalty Managers"):
+            self.customer.with_user(self.salesman).action_loyalty_recompute()
+        result = Tier.with_user(self.loyalty_manager).action_recompute_all()
+        self.assertEqual(result["params"]["type"], "success")
+
     def test_manager_configures(self):
         tier = (
             self.env["crm.loyalty.tier"]

@@ -2,3 +2,4 @@ from . import test_suite_install
 from . import test_translations
 from . import test_cross_module
 from . import test_bad_input
+from . import test_access_matrix
