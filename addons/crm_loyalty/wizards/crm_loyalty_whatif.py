@@ -15,7 +15,15 @@ class CrmLoyaltyWhatif(models.TransientModel):
         "res.company", required=True, default=lambda self: self.env.company
     )
     currency_id = fields.Many2one(related="company_id.currency_id")
-    line_ids = fields.One2many("crm.loyalty.whatif.line", "wizard_id", string="Tiers")
+    line_ids = fields.One2many(
+        "crm.loyalty.whatif.line",
+        "wizard_id",
+        string="Tiers",
+        compute="_compute_line_ids",
+        store=True,
+        readonly=False,
+        precompute=True,
+    )
     mover_count = fields.Integer(string="Would Change Tier", compute="_compute_preview")
     upgrade_count = fields.Integer(string="Would Go Up", compute="_compute_preview")
     downgrade_count = fields.Integer(string="Would Go Down", compute="_compute_preview")
@@ -26,19 +34,19 @@ class CrmLoyaltyWhatif(models.TransientModel):
         help="The first customers whose tier would change, by spend.",
     )
 
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        tiers = self.env["crm.loyalty.tier"].search(
-            [("company_id", "=", self.env.company.id)], order="min_amount"
-        )
-        values["line_ids"] = [
-            fields.Command.create(
-                {"tier_id": tier.id, "proposed_min_amount": tier.min_amount}
+    @api.depends("company_id")
+    def _compute_line_ids(self):
+        """The tiers of the wizard's company, at their current thresholds."""
+        for wizard in self:
+            tiers = self.env["crm.loyalty.tier"].search(
+                [("company_id", "=", wizard.company_id.id)], order="min_amount"
             )
-            for tier in tiers
-        ]
-        return values
+            wizard.line_ids = [fields.Command.clear()] + [
+                fields.Command.create(
+                    {"tier_id": tier.id, "proposed_min_amount": tier.min_amount}
+                )
+                for tier in tiers
+            ]
 
     @api.constrains("company_id", "line_ids")
     def _check_companies(self):

@@ -872,7 +872,9 @@ class TestAccessMatrix(AccountTestInvoicingCommon, HttpCase):
                     )
                     and "created"
                 ),
-                expect(admin_ab="created"),
+                # a manager allowed in company A only is told to choose one of
+                # their companies before any access rule is reached
+                expect(admin_ab="created", loyalty_manager=REFUSED),
             ),
             (
                 "crm.loyalty.whatif",
