@@ -9,9 +9,13 @@
 #      test (a tour Odoo skips for lack of Chromium or websocket-client) and
 #      a run with no test fail the suite;
 #   4. each add-on is uninstalled in turn and the database checked to still
-#      work (scripts/check_uninstall.py).
-# KEEP_DB=1 keeps the database; TEST_TAGS narrows the Odoo tests
-# (Odoo's --test-tags syntax); SKIP_UNINSTALL=1 skips step 4.
+#      work (scripts/check_uninstall.py);
+#   5. the fault tests (pytest tests/faults): real Odoo processes killed,
+#      racing, reinstalling and upgrading, on copies of the database of
+#      step 2 (taken before step 4) with a small demo story.
+# KEEP_DB=1 keeps the databases; TEST_TAGS narrows the Odoo tests
+# (Odoo's --test-tags syntax); SKIP_UNINSTALL=1 skips step 4, SKIP_FAULTS=1
+# step 5.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,14 +27,20 @@ PORT="${TEST_HTTP_PORT:-8169}"
 LOGDIR="$ROOT/.odoo-data/logs"
 LOG="$LOGDIR/$DB.log"
 mkdir -p "$LOGDIR"
-cleanup() { [ "${KEEP_DB:-0}" = 1 ] || dropdb --if-exists "$DB" >/dev/null 2>&1 || true; }
+cleanup() {
+    [ "${KEEP_DB:-0}" = 1 ] && return
+    dropdb --if-exists "$DB" >/dev/null 2>&1 || true
+    dropdb --if-exists "${DB}_f_src" >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 
 failures=0
 fail() { printf '[test] FAIL: %s\n' "$*"; failures=$((failures + 1)); }
 
 echo "[test] tooling tests"
-.venv/bin/python -m pytest -q -p no:cacheprovider -p no:odoo tests/tooling || fail "tooling tests"
+reports=("$LOGDIR/$DB-tooling.xml")
+.venv/bin/python -m pytest -q -p no:cacheprovider -p no:odoo tests/tooling \
+    --junitxml "${reports[0]}" || fail "tooling tests"
 
 modules="$(python3 scripts/addons.py --install)"
 tags="${TEST_TAGS:-$(python3 scripts/addons.py --test-tags)}"
@@ -46,12 +56,36 @@ set -e
 [ "$rc" -eq 0 ] || fail "Odoo exited with code $rc"
 .venv/bin/python scripts/check_log.py "$LOG" || fail "the log is not clean (see above)"
 
-if [ "${SKIP_UNINSTALL:-0}" != 1 ] && [ "$rc" -eq 0 ]; then
-    echo "[test] uninstalling each add-on"
-    .venv/bin/python scripts/check_uninstall.py -d "$DB" || fail "uninstall check"
+faults=0
+if [ "${SKIP_FAULTS:-0}" != 1 ] && [ "$rc" -eq 0 ]; then
+    # the fault tests start from a copy of this database with every add-on,
+    # and the migration test from this one once they are all uninstalled
+    faults=1
+    createdb -T "$DB" "${DB}_f_src"
 fi
 
-summary="$(.venv/bin/python scripts/check_log.py --summary "$LOG")"
+if [ "${SKIP_UNINSTALL:-0}" != 1 ] && [ "$rc" -eq 0 ]; then
+    echo "[test] uninstalling each add-on"
+    .venv/bin/python scripts/check_uninstall.py -d "$DB" \
+        --logfile "$LOGDIR/$DB-uninstall.log" || fail "uninstall check"
+    .venv/bin/python scripts/check_log.py --no-tests "$LOGDIR/$DB-uninstall.log" ||
+        fail "the uninstall log is not clean (see above)"
+fi
+
+if [ "$faults" = 1 ]; then
+    echo "[test] fault tests (tests/faults, logs in $LOGDIR/${DB}_f_*.log)"
+    base=""
+    [ "${SKIP_UNINSTALL:-0}" = 1 ] || base="$DB"
+    reports+=("$LOGDIR/$DB-faults.xml")
+    FAULTS_TEMPLATE_FROM="${DB}_f_src" FAULTS_BASE_FROM="$base" FAULTS_DB="${DB}_f" \
+        FAULTS_HTTP_PORT=$((PORT + 1)) \
+        .venv/bin/python -m pytest -q -p no:cacheprovider -p no:odoo tests/faults \
+        --junitxml "${reports[1]}" || fail "fault tests"
+fi
+
+junit=()
+for report in "${reports[@]}"; do junit+=(--junit "$report"); done
+summary="$(.venv/bin/python scripts/check_log.py --summary "$LOG" "${junit[@]}")"
 if [ "$failures" -eq 0 ]; then
     echo "[test] all green"
 else

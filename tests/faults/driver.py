@@ -2,11 +2,12 @@
 
     driver.py COMMAND -d DATABASE [options]
 
-add-tier   a "Platinum" tier in every company with tiers, at the --quantile
+add-tier   a new tier in every company with tiers, at the --quantile
            (median by default) of the spends of the customers below the top
            tier, so that the next recompute
            has upgrades to write, and the recompute made due now; the
-           administrator gets access to every company
+           administrator gets access to every company. Prints the customers
+           the recompute will upgrade, by company
 cron       run the loyalty recompute if it is due, as Odoo's cron worker
            does (ir.cron._process_jobs_loop)
 fresh      recompute every company in a transaction that is rolled back and
@@ -35,7 +36,7 @@ LOYALTY_CRON = "crm_loyalty.ir_cron_loyalty_recompute"
 
 
 def run_cron(database):
-    from odoo.addons.base.models.ir_cron import IrCron  # noqa: PLC0415
+    from odoo.addons.base.models.ir_cron import IrCron
 
     registry = Registry(database)
     with registry.cursor() as cr:
@@ -73,28 +74,54 @@ def add_tier(env, args):
         while amount in taken:
             amount = round(amount - 0.01, 2)
         env["crm.loyalty.tier"].with_company(company).create(
-            {"name": f"Platinum {amount}", "min_amount": amount, "company_id": company.id}
+            {
+                "name": f"Platinum {amount}",
+                "min_amount": amount,
+                "company_id": company.id,
+            }
         )
         thresholds[company.id] = amount
+    env.flush_all()
     # the administrator posts invoices in both companies
     env.ref("base.user_admin").company_ids |= env["res.company"].search([])
     env.ref(LOYALTY_CRON).nextcall = fields.Datetime.now() - timedelta(minutes=1)
-    print(json.dumps(thresholds))
+    env.flush_all()
+    before = partner_tiers(env)
+    after = recomputed_tiers(env)
+    upgrades = {
+        company: sorted(
+            pid
+            for pid, by_company in after.items()
+            if by_company.get(company) != before.get(pid, {}).get(company)
+            and env["res.partner"].browse(int(pid)).commercial_partner_id.id == int(pid)
+        )
+        for company in map(str, thresholds)
+    }
+    print(json.dumps({"thresholds": thresholds, "upgrades": upgrades}))
 
 
-def fresh(env, args):
+def partner_tiers(env):
+    env.cr.execute(
+        "SELECT id, loyalty_tier_id FROM res_partner "
+        "WHERE loyalty_tier_id IS NOT NULL ORDER BY id"
+    )
+    return {str(pid): tier for pid, tier in env.cr.fetchall()}
+
+
+def recomputed_tiers(env):
     """The tiers of every customer after a recompute, without keeping it."""
     with env.cr.savepoint(flush=True) as savepoint:
         for company in env["crm.loyalty.tier"].search([]).company_id:
             env["crm.loyalty.engine"].recompute_company(company)
         env.flush_all()
-        env.cr.execute(
-            "SELECT id, loyalty_tier_id FROM res_partner "
-            "WHERE loyalty_tier_id IS NOT NULL ORDER BY id"
-        )
-        tiers = {str(pid): tier for pid, tier in env.cr.fetchall()}
+        tiers = partner_tiers(env)
         savepoint.rollback()
-    print(json.dumps(tiers))
+    env.invalidate_all()
+    return tiers
+
+
+def fresh(env, args):
+    print(json.dumps(recomputed_tiers(env)))
 
 
 def invoice(env, company, partner_id, amount, day):
@@ -154,7 +181,9 @@ def loyalty_data(env, args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("command", choices=["add-tier", "cron", "fresh", "loyalty-data"])
+    parser.add_argument(
+        "command", choices=["add-tier", "cron", "fresh", "loyalty-data"]
+    )
     parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--addons-path", default="addons,tests")
     parser.add_argument("--quantile", type=float, default=0.5)

@@ -31,7 +31,9 @@ def history(database, after=0):
 
 
 def last_history_id(database):
-    return query(database, "SELECT COALESCE(MAX(id), 0) FROM crm_loyalty_tier_history")[0][0]
+    return query(database, "SELECT COALESCE(MAX(id), 0) FROM crm_loyalty_tier_history")[
+        0
+    ][0]
 
 
 def fresh_tiers(database):
@@ -45,14 +47,22 @@ def fresh_tiers(database):
 
 def assert_consistent(database):
     """Every customer's tier is what a fresh recompute gives, and its history
-    is one unbroken chain of changes ending at that tier: a duplicated change
-    or a missing one breaks the chain."""
+    is one unbroken chain of changes ending at that tier."""
+    assert tiers(database) == fresh_tiers(database), "a fresh recompute changes tiers"
+    assert_history_chains(database)
+
+
+def assert_history_chains(database):
+    """The history of each customer in each company is one unbroken chain of
+    changes ending at its tier: a duplicated change or a missing one breaks
+    the chain."""
     current = tiers(database)
-    assert current == fresh_tiers(database), "a fresh recompute changes tiers"
     chains = defaultdict(list)
     for row in query(database, HISTORY + " ORDER BY id"):
         chains[row[1], row[2]].append(row)
-    commercial = dict(query(database, "SELECT id, commercial_partner_id FROM res_partner"))
+    commercial = dict(
+        query(database, "SELECT id, commercial_partner_id FROM res_partner")
+    )
     assert all(commercial[pid] == pid for pid, _company in chains), (
         "history rows on contacts"
     )

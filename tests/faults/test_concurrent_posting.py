@@ -37,7 +37,7 @@ from conftest import (
     stop,
     wait_for,
 )
-from loyalty_state import assert_consistent, fresh_tiers, tiers
+from loyalty_state import assert_consistent, assert_history_chains, tiers
 
 RPC_RETRY = "SERIALIZATION_FAILURE, 4 tries left"
 RECOMPUTE_RETRY = "SERIALIZATION_FAILURE in"
@@ -86,7 +86,9 @@ class Session:
     def call_route(self, route, params):
         request = urllib.request.Request(
             f"http://127.0.0.1:{self.server.port}{route}",
-            data=json.dumps({"jsonrpc": "2.0", "method": "call", "params": params}).encode(),
+            data=json.dumps(
+                {"jsonrpc": "2.0", "method": "call", "params": params}
+            ).encode(),
             headers={"Content-Type": "application/json"},
         )
         with self.opener.open(request, timeout=300) as response:
@@ -112,9 +114,17 @@ class Session:
                     "partner_id": partner_id,
                     "invoice_date": time.strftime("%Y-%m-%d"),
                     "invoice_line_ids": [
-                        (0, 0, {"name": "Fault test", "quantity": 1,
-                                "price_unit": amount, "tax_ids": [(5, 0, 0)]}),
-                    ],  # fmt: skip
+                        (
+                            0,
+                            0,
+                            {
+                                "name": "Fault test",
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "tax_ids": [(5, 0, 0)],
+                            },
+                        ),
+                    ],
                 }
             ],
             context=context,
@@ -173,15 +183,15 @@ def companies(database):
     ]
 
 
-def upgraded_by_recompute(database, company):
-    """A customer the next recompute upgrades in ``company``."""
-    before, after = tiers(database), fresh_tiers(database)
-    return min(
-        pid
-        for pid, by_company in after.items()
-        if by_company.get(company) != before.get(pid, {}).get(company)
-        and query(database, "SELECT commercial_partner_id = id FROM res_partner WHERE id = %s", (pid,))[0][0]
-    )
+def add_tier(database, quantile):
+    """A new tier (see driver.py add-tier): the first company the recompute
+    takes, and a customer of it the recompute will upgrade."""
+    upgrades = json.loads(
+        driver("add-tier", database, "--quantile", quantile).splitlines()[-1]
+    )["upgrades"]
+    company = companies(database)[0]
+    assert upgrades[str(company)], "the new tier upgrades no customer"
+    return company, upgrades[str(company)][0]
 
 
 def top_tier(database, company):
@@ -212,9 +222,7 @@ def test_recompute_retries_after_a_concurrent_posting(database, server):
     """The recompute read the customers before an invoice was posted for one
     of them: its UPDATE fails with a serialization failure, and it must try
     the company again rather than fail (and log an error) until tomorrow."""
-    driver("add-tier", database, "--quantile", "0.5")
-    company = companies(database)[0]
-    customer = upgraded_by_recompute(database, company)
+    company, customer = add_tier(database, "0.5")
     holder = hold_history_table(database)
     client = Client(server, [(customer, company, 1e6)])
     client.start()
@@ -231,16 +239,14 @@ def test_recompute_retries_after_a_concurrent_posting(database, server):
     assert_clean_log(log)
     assert RECOMPUTE_RETRY in log.read_text(), "the recompute did not meet the posting"
     assert tiers(database)[customer][company] == top_tier(database, company)
-    assert_consistent(database)
+    assert_history_chains(database)
 
 
 def test_posting_retried_after_the_recompute(database, server):
     """The recompute holds the customer when the invoice is posted: the
     posting fails with a serialization failure once the recompute commits,
     Odoo's RPC layer runs it again, and the user sees no error."""
-    driver("add-tier", database, "--quantile", "0.25")
-    company = companies(database)[0]
-    customer = upgraded_by_recompute(database, company)
+    company, customer = add_tier(database, "0.25")
     holder = hold_history_table(database)
     log = log_path(database)
     cron = start([PYTHON, DRIVER, "cron", "-d", database], log)
@@ -258,7 +264,7 @@ def test_posting_retried_after_the_recompute(database, server):
     with open(server.log, encoding="utf-8") as server_log:
         assert RPC_RETRY in server_log.read(), "the posting was not retried"
     assert tiers(database)[customer][company] == top_tier(database, company)
-    assert_consistent(database)
+    assert_history_chains(database)
 
 
 def test_posting_storm_during_recomputes(database, server):
@@ -277,7 +283,10 @@ def test_posting_storm_during_recomputes(database, server):
     clients = [
         Client(
             server,
-            [(*rng.choice(customers), rng.choice((500.0, 2500.0, 8000.0))) for _ in range(5)],
+            [
+                (*rng.choice(customers), rng.choice((500.0, 2500.0, 8000.0)))
+                for _ in range(5)
+            ],
         )
         for _ in range(3)
     ]

@@ -2,23 +2,24 @@
 again: the same final tiers and history as an uninterrupted run.
 
 The recompute commits once per company (ir.cron._commit_progress). To kill
-it at a known point, the test holds a lock on the last customer the second
-company's UPDATE writes: the cron process stops there, with the first
-company committed and the second one written but not committed, and is
-killed while it waits.
+it at a known point, the test holds a lock on the tier the second company's
+customers move to: the cron process has written their new tiers and stops
+on the history rows that point to that tier (their foreign key check), with
+the first company committed and the second one written but not committed,
+and is killed while it waits.
 """
 
 import signal
 
 from conftest import (
     DRIVER,
-    backends_waiting,
-    query,
     PYTHON,
     assert_clean_log,
+    backends_waiting,
     connect,
     driver,
     log_path,
+    query,
     run,
     start,
     stop,
@@ -40,22 +41,27 @@ def test_killed_recompute_restarts_to_the_same_tiers(database, clone):
     assert_clean_log(ref_log)
     expected_tiers = tiers(reference)
     expected_history = history(reference, first_new)
-    by_company = {}
-    for row in expected_history:
-        by_company.setdefault(row[1], set()).add(row[0])
-    assert len(by_company) == 2, f"the new tier should upgrade in both companies: {by_company}"
     # the cron's order of companies is the order of their first history row
-    first_company, second_company = _company_order(reference, first_new)
-    blocker = max(by_company[second_company] - by_company[first_company])
+    companies = _company_order(reference, first_new)
+    assert len(companies) == 2, "the new tier should upgrade in both companies"
+    first_company, second_company = companies
+    new_tiers = {row[3] for row in expected_history if row[1] == second_company}
 
     holder = connect(database)
     holder.autocommit = False
     with holder.cursor() as cr:
-        cr.execute("SELECT 1 FROM res_partner WHERE id = %s FOR UPDATE", (blocker,))
+        cr.execute(
+            "SELECT 1 FROM crm_loyalty_tier WHERE id = ANY(%s) FOR UPDATE",
+            (list(new_tiers),),
+        )
     log = log_path(database)
     cron = start([PYTHON, DRIVER, "cron", "-d", database], log)
     try:
-        wait_for(lambda: _waiting_update(database), "the recompute to reach the locked customer")
+        waiting = wait_for(
+            lambda: backends_waiting(database),
+            "the recompute to reach the locked tier",
+        )
+        assert "crm_loyalty_tier_history" in waiting[0], waiting
         stop(cron, signal.SIGKILL)
     finally:
         if cron.poll() is None:
@@ -82,10 +88,6 @@ def test_killed_recompute_restarts_to_the_same_tiers(database, clone):
     assert history(database, first_new) == expected_history
     assert max(history(database, first_new).values()) == 1, "duplicate history rows"
     assert_consistent(database)
-
-
-def _waiting_update(database):
-    return [q for q in backends_waiting(database) if "res_partner" in q]
 
 
 def _rows(database, after):
