@@ -5,19 +5,24 @@ and a customer can still be created and searched.
 
 With --reinstall, the add-ons are then installed again one by one (those
 depended on first), with the same check after each, and the screens of each
-add-on's own models render too.
+add-on's own models render too. --uninstalled-copy NAME copies the database
+as it is once every add-on is uninstalled (what they depend on only), before
+any reinstall: the migration test of tests/faults starts from it.
 
-Usage: check_uninstall.py -d DATABASE [--reinstall] [--logfile LOG]
+Usage: check_uninstall.py -d DATABASE [--reinstall] [--uninstalled-copy NAME]
+                          [--logfile LOG]
 """
 
 import argparse
 import logging
+import subprocess
 import sys
 from pathlib import Path
 
 from odoo import api
 from odoo.modules.registry import Registry
 from odoo.netsvc import init_logger
+from odoo.sql_db import close_db
 from odoo.tools import config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,6 +90,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--reinstall", action="store_true")
+    parser.add_argument("--uninstalled-copy", metavar="NAME")
     parser.add_argument("--logfile", help="Odoo's log, in its own format")
     args = parser.parse_args()
     config.parse_config(
@@ -113,6 +119,11 @@ def main():
         if left:
             print(f"[uninstall] still installed: {', '.join(left.mapped('name'))}")
             return 1
+    if args.uninstalled_copy:
+        close_db(args.database)
+        subprocess.run(
+            ["createdb", "-T", args.database, args.uninstalled_copy], check=True
+        )
     if args.reinstall:
         for name in reversed(removed):
             models = install(args.database, name)

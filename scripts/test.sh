@@ -8,11 +8,12 @@
 #   3. the log is read: any WARNING, ERROR or CRITICAL line, any skipped
 #      test (a tour Odoo skips for lack of Chromium or websocket-client) and
 #      a run with no test fail the suite;
-#   4. each add-on is uninstalled in turn and the database checked to still
-#      work (scripts/check_uninstall.py);
+#   4. a small demo story is written in the database; each add-on is
+#      uninstalled in turn, then installed again, and the database checked
+#      to still work after each step (scripts/check_uninstall.py);
 #   5. the fault tests (pytest tests/faults): real Odoo processes killed,
-#      racing, reinstalling and upgrading, on copies of the database of
-#      step 2 (taken before step 4) with a small demo story.
+#      racing and upgrading, on copies of that database (taken before
+#      step 4's uninstalls, and once every add-on is uninstalled).
 # KEEP_DB=1 keeps the databases; TEST_TAGS narrows the Odoo tests
 # (Odoo's --test-tags syntax); SKIP_UNINSTALL=1 skips step 4, SKIP_FAULTS=1
 # step 5.
@@ -31,6 +32,7 @@ cleanup() {
     [ "${KEEP_DB:-0}" = 1 ] && return
     dropdb --if-exists "$DB" >/dev/null 2>&1 || true
     dropdb --if-exists "${DB}_f_src" >/dev/null 2>&1 || true
+    dropdb --if-exists "${DB}_f_base" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
@@ -57,16 +59,23 @@ set -e
 .venv/bin/python scripts/check_log.py "$LOG" || fail "the log is not clean (see above)"
 
 faults=0
-if [ "${SKIP_FAULTS:-0}" != 1 ] && [ "$rc" -eq 0 ]; then
-    # the fault tests start from a copy of this database with every add-on,
-    # and the migration test from this one once they are all uninstalled
-    faults=1
-    createdb -T "$DB" "${DB}_f_src"
+[ "${SKIP_FAULTS:-0}" != 1 ] && [ "$rc" -eq 0 ] && faults=1
+if [ "$rc" -eq 0 ] && { [ "$faults" = 1 ] || [ "${SKIP_UNINSTALL:-0}" != 1 ]; }; then
+    echo "[test] a small demo story in $DB, for the uninstall and fault tests"
+    .venv/bin/python scripts/demo_story.py -d "$DB" --customers 30 --years 1 \
+        --addons-path addons,tests 2>"$LOGDIR/$DB-demo.log" || fail "demo story"
+    .venv/bin/python scripts/check_log.py --no-tests "$LOGDIR/$DB-demo.log" ||
+        fail "the demo story log is not clean (see above)"
 fi
+# the fault tests start from a copy of this database with every add-on and
+# the demo story; their migration test from one where they are uninstalled
+[ "$faults" = 1 ] && createdb -T "$DB" "${DB}_f_src"
 
 if [ "${SKIP_UNINSTALL:-0}" != 1 ] && [ "$rc" -eq 0 ]; then
-    echo "[test] uninstalling each add-on"
-    .venv/bin/python scripts/check_uninstall.py -d "$DB" \
+    echo "[test] uninstalling each add-on, then installing each again"
+    copy=()
+    [ "$faults" = 1 ] && copy=(--uninstalled-copy "${DB}_f_base")
+    .venv/bin/python scripts/check_uninstall.py -d "$DB" --reinstall "${copy[@]}" \
         --logfile "$LOGDIR/$DB-uninstall.log" || fail "uninstall check"
     .venv/bin/python scripts/check_log.py --no-tests "$LOGDIR/$DB-uninstall.log" ||
         fail "the uninstall log is not clean (see above)"
@@ -75,7 +84,7 @@ fi
 if [ "$faults" = 1 ]; then
     echo "[test] fault tests (tests/faults, logs in $LOGDIR/${DB}_f_*.log)"
     base=""
-    [ "${SKIP_UNINSTALL:-0}" = 1 ] || base="$DB"
+    [ "${SKIP_UNINSTALL:-0}" = 1 ] || base="${DB}_f_base"
     reports+=("$LOGDIR/$DB-faults.xml")
     FAULTS_TEMPLATE_FROM="${DB}_f_src" FAULTS_BASE_FROM="$base" FAULTS_DB="${DB}_f" \
         FAULTS_HTTP_PORT=$((PORT + 1)) \

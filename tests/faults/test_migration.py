@@ -19,6 +19,7 @@ from conftest import (
     PREFIX,
     ROOT,
     assert_clean_log,
+    create_copy,
     driver,
     drop,
     install,
