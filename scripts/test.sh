@@ -16,7 +16,8 @@
 #      step 4's uninstalls, and once every add-on is uninstalled).
 # KEEP_DB=1 keeps the databases; TEST_TAGS narrows the Odoo tests
 # (Odoo's --test-tags syntax); SKIP_UNINSTALL=1 skips step 4, SKIP_FAULTS=1
-# step 5.
+# step 5; the fault tests start servers from FAULTS_HTTP_PORT (default: the
+# port after TEST_HTTP_PORT).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -87,7 +88,7 @@ if [ "$faults" = 1 ]; then
     [ "${SKIP_UNINSTALL:-0}" = 1 ] || base="${DB}_f_base"
     reports+=("$LOGDIR/$DB-faults.xml")
     FAULTS_TEMPLATE_FROM="${DB}_f_src" FAULTS_BASE_FROM="$base" FAULTS_DB="${DB}_f" \
-        FAULTS_HTTP_PORT=$((PORT + 1)) \
+        FAULTS_HTTP_PORT="${FAULTS_HTTP_PORT:-$((PORT + 1))}" \
         .venv/bin/python -m pytest -q -p no:cacheprovider -p no:odoo tests/faults \
         --junitxml "${reports[1]}" || fail "fault tests"
 fi
