@@ -9,6 +9,7 @@ transaction reaches its history INSERT first waits there, with its customers
 written and locked, while the other one starts.
 """
 
+import contextlib
 import http.cookiejar
 import json
 import random
@@ -203,19 +204,31 @@ def top_tier(database, company):
     )[0][0]
 
 
-def hold_history_table(database):
+@contextlib.contextmanager
+def history_table_held(database):
+    """Hold a SHARE lock on the history table until the block ends (even on
+    a failure, so that the tests after it are not blocked)."""
     holder = connect(database)
     holder.autocommit = False
-    with holder.cursor() as cr:
-        cr.execute("LOCK TABLE crm_loyalty_tier_history IN SHARE MODE")
-    return holder
+    try:
+        with holder.cursor() as cr:
+            cr.execute("LOCK TABLE crm_loyalty_tier_history IN SHARE MODE")
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
 
 
-def waiting(database, count):
-    return wait_for(
-        lambda: len(backends_waiting(database)) >= count,
-        f"{count} transaction(s) waiting for a lock",
-    )
+def waiting(database, count, client=None):
+    """Wait for ``count`` transactions waiting for a lock; fail at once with
+    the client's error if its posting ended instead."""
+
+    def ready():
+        if client is not None and not client.is_alive():
+            raise AssertionError(f"the posting ended without waiting: {client.errors}")
+        return len(backends_waiting(database)) >= count
+
+    return wait_for(ready, f"{count} transaction(s) waiting for a lock")
 
 
 def test_recompute_retries_after_a_concurrent_posting(database, server):
@@ -223,15 +236,13 @@ def test_recompute_retries_after_a_concurrent_posting(database, server):
     of them: its UPDATE fails with a serialization failure, and it must try
     the company again rather than fail (and log an error) until tomorrow."""
     company, customer = add_tier(database, "0.5")
-    holder = hold_history_table(database)
-    client = Client(server, [(customer, company, 1e6)])
-    client.start()
-    waiting(database, 1)  # the posting, customer written, history to write
     log = log_path(database)
-    cron = start([PYTHON, DRIVER, "cron", "-d", database], log)
-    waiting(database, 2)  # the recompute, waiting for the posting's customer
-    holder.commit()
-    holder.close()
+    client = Client(server, [(customer, company, 1e6)])
+    with history_table_held(database):
+        client.start()
+        waiting(database, 1, client)  # the posting, history to write
+        cron = start([PYTHON, DRIVER, "cron", "-d", database], log)
+        waiting(database, 2)  # the recompute, waiting for the posting's customer
     client.join(timeout=300)
     assert cron.wait(timeout=300) == 0
     stop(cron)
@@ -247,15 +258,13 @@ def test_posting_retried_after_the_recompute(database, server):
     posting fails with a serialization failure once the recompute commits,
     Odoo's RPC layer runs it again, and the user sees no error."""
     company, customer = add_tier(database, "0.25")
-    holder = hold_history_table(database)
     log = log_path(database)
-    cron = start([PYTHON, DRIVER, "cron", "-d", database], log)
-    waiting(database, 1)  # the recompute, customers written, history to write
     client = Client(server, [(customer, company, 1e6)])
-    client.start()
-    waiting(database, 2)  # the posting, waiting for the recompute's customer
-    holder.commit()
-    holder.close()
+    with history_table_held(database):
+        cron = start([PYTHON, DRIVER, "cron", "-d", database], log)
+        waiting(database, 1)  # the recompute, customers written, history to write
+        client.start()
+        waiting(database, 2, client)  # the posting, waiting for the recompute
     client.join(timeout=300)
     assert cron.wait(timeout=300) == 0
     stop(cron)
