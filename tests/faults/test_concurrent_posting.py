@@ -192,7 +192,7 @@ def add_tier(database, quantile):
     )["upgrades"]
     company = companies(database)[0]
     assert upgrades[str(company)], "the new tier upgrades no customer"
-    return company, upgrades[str(company)][0]
+    return company, int(upgrades[str(company)][0])
 
 
 def top_tier(database, company):
