@@ -90,7 +90,7 @@ def stop(process, sig=signal.SIGTERM):
     if process.poll() is None:
         os.killpg(process.pid, sig)
     process.wait(timeout=60)
-    process.log_file.close()
+    process.log_file.close()  # closing twice is harmless
 
 
 def connect(database):

@@ -162,9 +162,12 @@ def server(template):
         log.unlink()
     create_copy(template, database)
     running = Server(database, PORT + 1)
-    yield running
-    running.stop()
-    drop(database)
+    try:
+        yield running
+        running.stop()
+    finally:
+        stop(running.process)
+        drop(database)
 
 
 @pytest.fixture
