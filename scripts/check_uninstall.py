@@ -3,16 +3,26 @@ database still works after each one: the registry loads, the standard
 screens of partners, quotations, invoices, leads and claims still render,
 and a customer can still be created and searched.
 
-Usage: check_uninstall.py -d DATABASE
+With --reinstall, the add-ons are then installed again one by one (those
+depended on first), with the same check after each, and the screens of each
+add-on's own models render too. --uninstalled-copy NAME copies the database
+as it is once every add-on is uninstalled (what they depend on only), before
+any reinstall: the migration test of tests/faults starts from it.
+
+Usage: check_uninstall.py -d DATABASE [--reinstall] [--uninstalled-copy NAME]
+                          [--logfile LOG]
 """
 
 import argparse
 import logging
+import subprocess
 import sys
 from pathlib import Path
 
 from odoo import api
 from odoo.modules.registry import Registry
+from odoo.netsvc import init_logger
+from odoo.sql_db import close_db
 from odoo.tools import config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,13 +40,14 @@ def installed(env, names):
     )
 
 
-def check_database(dbname, removed):
+def check_database(dbname, step, models=()):
     registry = Registry.new(dbname)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
-        for model in SCREENS:
+        for model in [*SCREENS, *models]:
             env[model].get_views([(False, "form"), (False, "list"), (False, "search")])
-        partner = env["res.partner"].create({"name": f"After uninstalling {removed}"})
+            env[model].search_read([], limit=5)
+        partner = env["res.partner"].create({"name": f"After {step}"})
         found = env["res.partner"].search([("name", "=", partner.name)])
         assert found == partner, "a new customer cannot be found again"
         env["account.move"]._read_group([], ["move_type"], ["amount_total_signed:sum"])
@@ -54,9 +65,33 @@ def uninstall(dbname, name):
     return True
 
 
+def install(dbname, name):
+    """Install ``name``; the names of the models it defines."""
+    registry = Registry(dbname)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env["ir.module.module"].update_list()
+        module = env["ir.module.module"].search([("name", "=", name)])
+        if module.state != "installed":  # glue add-ons install by themselves
+            module.button_immediate_install()
+    with Registry(dbname).cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        data = env["ir.model.data"].search(
+            [("module", "=", name), ("model", "=", "ir.model")]
+        )
+        return [
+            model.model
+            for model in env["ir.model"].browse(data.mapped("res_id"))
+            if not model.transient and not env[model.model]._abstract
+        ]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-d", "--database", required=True)
+    parser.add_argument("--reinstall", action="store_true")
+    parser.add_argument("--uninstalled-copy", metavar="NAME")
+    parser.add_argument("--logfile", help="Odoo's log, in its own format")
     args = parser.parse_args()
     config.parse_config(
         [
@@ -65,13 +100,18 @@ def main():
             "--addons-path=addons,tests",
             "-d",
             args.database,
+            *([f"--logfile={args.logfile}"] if args.logfile else []),
         ]
     )
+    if args.logfile:
+        init_logger()
     order = dependents_first(addons("addons", "tests"))
+    removed = []
     for name in order:
         if not uninstall(args.database, name):
             continue
-        check_database(args.database, name)
+        removed.append(name)
+        check_database(args.database, f"uninstalling {name}")
         print(f"[uninstall] {name}: uninstalled, database still works")
     with Registry(args.database).cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
@@ -79,6 +119,16 @@ def main():
         if left:
             print(f"[uninstall] still installed: {', '.join(left.mapped('name'))}")
             return 1
+    if args.uninstalled_copy:
+        close_db(args.database)
+        subprocess.run(
+            ["createdb", "-T", args.database, args.uninstalled_copy], check=True
+        )
+    if args.reinstall:
+        for name in reversed(removed):
+            models = install(args.database, name)
+            check_database(args.database, f"reinstalling {name}", models)
+            print(f"[reinstall] {name}: installed again, database still works")
     return 0
 
 

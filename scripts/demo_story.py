@@ -13,6 +13,7 @@ their part: loyalty tiers, the go-live date, household relations, KPI
 snapshots.
 
 Usage: demo_story.py -d DATABASE [--customers 200] [--years 3] [--seed 42]
+                     [--addons-path addons]
 """
 
 import argparse
@@ -487,8 +488,17 @@ def main():
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--years", type=int, default=3)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--addons-path", default="addons")
     args = parser.parse_args()
-    config.parse_config(["-c", str(ROOT / "odoo.conf"), "-d", args.database])
+    config.parse_config(
+        [
+            "-c",
+            str(ROOT / "odoo.conf"),
+            f"--addons-path={args.addons_path}",
+            "-d",
+            args.database,
+        ]
+    )
     registry = Registry(args.database)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})

@@ -83,6 +83,33 @@ def test_summary_line(tmp_path):
     assert out.strip() == "9 passed, 3 failed"
 
 
+def test_summary_adds_pytest_reports(tmp_path):
+    """Fault tests (pytest) count in the summary; a skipped one is a failure."""
+    path = write_log(tmp_path, ok_report(run=12, failed=1))
+    report = tmp_path / "faults.xml"
+    report.write_text(
+        '<testsuites><testsuite name="pytest" tests="5" failures="1" errors="0" '
+        'skipped="1"></testsuite></testsuites>'
+    )
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "scripts/check_log.py"), "--summary", str(path),
+         "--junit", str(report), "--junit", str(tmp_path / "missing.xml")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout  # fmt: skip
+    # 11 + 3 passed; 1 + 2 failed, and a missing report is one failure
+    assert out.strip() == "14 passed, 4 failed"
+
+
+def test_server_log_needs_no_test_report(tmp_path):
+    clean = write_log(tmp_path, {"level": "INFO", "logger": "odoo", "msg": "up"})
+    assert check_log.check(clean, expect_tests=False)
+    assert not check_log.check(clean)
+    warned = write_log(tmp_path, {"level": "WARNING", "logger": "odoo", "msg": "x"})
+    assert not check_log.check(warned, expect_tests=False)
+
+
 def test_addons_found_and_ordered():
     names = addons.addons("addons", "tests")
     on_disk = {p.parent.name for p in ROOT.glob("*/*/__manifest__.py")}

@@ -6,13 +6,20 @@ current state, pure Python rules, then one UPDATE per kind of change.
 """
 
 import logging
+import random
+import time
 from collections import namedtuple
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
+from psycopg2 import errorcodes
 
 from odoo import api, fields, models
+from odoo.service.model import (
+    MAX_TRIES_ON_CONCURRENCY_FAILURE,
+    PG_CONCURRENCY_EXCEPTIONS_TO_RETRY,
+)
 from odoo.tools import SQL
 
 from .crm_loyalty_tier_history import ENGINE_CONTEXT_KEY
@@ -102,13 +109,45 @@ class CrmLoyaltyEngine(models.AbstractModel):
 
     @api.model
     def _cron_recompute(self):
+        """Recompute every company, each in a transaction of its own: a run
+        killed half-way keeps the companies done, and the next run finds
+        nothing left to change in them."""
         companies = self.env["crm.loyalty.tier"].search([]).company_id
         for index, company in enumerate(companies):
-            changed = self.recompute_company(company)
+            changed = self._recompute_retrying(company)
             _logger.info("loyalty: %s tier changes in %s", changed, company.name)
             self.env["ir.cron"]._commit_progress(
                 1, remaining=len(companies) - index - 1
             )
+
+    def _recompute_retrying(self, company):
+        """``recompute_company``, tried again when a concurrent transaction
+        changed the same customers (an invoice posted meanwhile).
+
+        Odoo retries RPC calls on such failures (odoo.service.model.retrying),
+        not scheduled actions: without this, the company would keep its stale
+        tiers until the next run. The transaction holds this company's work
+        only (the previous one was committed), so it is rolled back whole and
+        redone on a new snapshot.
+        """
+        for attempt in range(1, MAX_TRIES_ON_CONCURRENCY_FAILURE + 1):
+            try:
+                changed = self.recompute_company(company)
+                self.env.flush_all()
+                return changed
+            except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
+                if attempt == MAX_TRIES_ON_CONCURRENCY_FAILURE:
+                    raise
+                self.env.cr.rollback()
+                self.env.cr.reset()
+                wait = random.uniform(0.0, 2**attempt)
+                _logger.info(
+                    "loyalty: %s in %s, recomputing again in %.2f s",
+                    errorcodes.lookup(error.pgcode),
+                    company.name,
+                    wait,
+                )
+                time.sleep(wait)
 
     # ------------------------------------------------------------------ reads
     def _read_spend(self, company, today, ids):
@@ -270,7 +309,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
         """Write the new states on the customers and all their contacts."""
         if not changes:
             return
-        ids = list(changes)
+        ids = sorted(changes)
+        self._lock_partners(ids)
         new = [changes[pid]["state"] for pid in ids]
         key = str(company.id)
 
@@ -325,6 +365,26 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 "specific_property_product_pricelist",
                 "property_product_pricelist",
             ]
+        )
+
+    def _lock_partners(self, ids):
+        """Lock the customers and their contacts, in id order.
+
+        Every writer of tiers (postings, overrides, the recompute) locks in
+        the same order, so two of them never wait for each other in a cycle
+        (a deadlock). When a concurrent transaction changed one of these rows
+        since this one started, PostgreSQL raises a serialization failure
+        here, before anything is written: Odoo retries the RPC call, the
+        recompute retries the company (``_recompute_retrying``). Expected and
+        handled, so the failed statement is not logged as an error.
+        """
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s) "
+                "ORDER BY id FOR NO KEY UPDATE",
+                ids,
+            ),
+            log_exceptions=False,
         )
 
     def _log_changes(self, company, tiers, today, changes, states, spend):
