@@ -83,6 +83,7 @@ class ResPartner(models.Model):
         """
         self.ensure_one()
         partner = self.commercial_partner_id
+        partner = partner.with_context(crm_360_family=partner._crm_360_family())
         billing = self.env.user.has_group(BILLING_GROUP)
         figures = partner._crm_360_move_figures() if billing else None
         data = {
@@ -108,6 +109,21 @@ class ResPartner(models.Model):
             data["billing"] = partner._crm_360_billing(figures)
             data["value"] = partner._crm_360_value(data["summary"])
         return data
+
+    def _crm_360_family(self):
+        """Ids of the customer and of its contacts at any depth, as
+        ``child_of`` resolves them (archived contacts included, before any
+        record rule: the documents searched with them apply their own),
+        resolved once for the whole screen instead of once per section."""
+        family = self.env.context.get("crm_360_family")
+        if family is None:
+            family = (
+                self.sudo()
+                .with_context(active_test=False)
+                ._search([("id", "child_of", self.id)])
+                .get_result_ids()
+            )
+        return list(family)
 
     def _crm_360_can_read(self, model):
         """Sections of models the user cannot read are left out, silently."""
@@ -160,7 +176,7 @@ class ResPartner(models.Model):
 
     def _crm_360_open_orders_domain(self):
         return [
-            ("partner_id", "child_of", self.id),
+            ("partner_id", "in", self._crm_360_family()),
             ("company_id", "in", self.env.companies.ids),
             ("state", "=", "sale"),
             ("invoice_status", "!=", "invoiced"),
@@ -206,7 +222,9 @@ class ResPartner(models.Model):
         claims = []
         if self._crm_360_can_read("crm.claim"):
             claims = self.env["crm.claim"]._read_group(
-                [("partner_id", "child_of", self.id)], ["is_closed"], ["__count"]
+                [("partner_id", "in", self._crm_360_family())],
+                ["is_closed"],
+                ["__count"],
             )
         for closed, count in claims:
             summary["claim_count"] += count
@@ -325,7 +343,7 @@ class ResPartner(models.Model):
     def _crm_360_last_interaction(self):
         """Date of the last message or activity on the customer, its contacts
         and its documents."""
-        family = self._search([("id", "child_of", self.id)])
+        family = self._search([("id", "in", self._crm_360_family())])
         query = self._crm_360_message_query(
             [
                 ("model", "=", "res.partner"),
@@ -339,7 +357,7 @@ class ResPartner(models.Model):
         orders = []
         if self._crm_360_can_read("sale.order"):
             orders = self.env["sale.order"]._read_group(
-                [("partner_id", "child_of", self.id)], [], ["date_order:max"]
+                [("partner_id", "in", self._crm_360_family())], [], ["date_order:max"]
             )
         candidates = [d for d in (last, orders[0][0] if orders else False) if d]
         return fields.Datetime.to_string(max(candidates)) if candidates else False
@@ -352,7 +370,7 @@ class ResPartner(models.Model):
         )
         payments = self.env["account.payment"].search(
             [
-                ("partner_id", "child_of", self.id),
+                ("partner_id", "in", self._crm_360_family()),
                 ("company_id", "in", self.env.companies.ids),
                 ("partner_type", "=", "customer"),
                 ("state", "not in", ("draft", "canceled")),
@@ -389,14 +407,14 @@ class ResPartner(models.Model):
     def _crm_360_sales(self):
         Order = self.env["sale.order"]
         domain = [
-            ("partner_id", "child_of", self.id),
+            ("partner_id", "in", self._crm_360_family()),
             ("company_id", "in", self.env.companies.ids),
         ]
         counts = dict(Order._read_group(domain, ["state"], ["__count"]))
         orders = Order.search(domain, limit=10, order="date_order desc, id desc")
         Line = self.env["sale.order.line"]
         line_domain = [
-            ("order_id.partner_id", "child_of", self.id),
+            ("order_id.partner_id", "in", self._crm_360_family()),
             ("company_id", "in", self.env.companies.ids),
             ("state", "=", "sale"),
             ("product_id", "!=", False),
@@ -481,7 +499,9 @@ class ResPartner(models.Model):
         Claim = self.env["crm.claim"]
         today = fields.Date.context_today(self)
         claims = Claim.search(
-            [("partner_id", "child_of", self.id)], limit=20, order="date desc, id desc"
+            [("partner_id", "in", self._crm_360_family())],
+            limit=20,
+            order="date desc, id desc",
         )
         documents = self._crm_360_documents(
             [c.model_ref_id for c in claims if c.model_ref_id]
@@ -528,7 +548,7 @@ class ResPartner(models.Model):
     def _crm_360_opportunities(self):
         leads = self.env["crm.lead"].search(
             [
-                ("partner_id", "child_of", self.id),
+                ("partner_id", "in", self._crm_360_family()),
                 ("company_id", "in", self.env.companies.ids + [False]),
             ],
             limit=20,
@@ -599,12 +619,12 @@ class ResPartner(models.Model):
         number of queries whatever the history), merged and cut to the page.
         """
         related = {
-            "res.partner": [("id", "child_of", self.id)],
-            "sale.order": [("partner_id", "child_of", self.id)],
+            "res.partner": [("id", "in", self._crm_360_family())],
+            "sale.order": [("partner_id", "in", self._crm_360_family())],
             "account.move": [("commercial_partner_id", "=", self.id)],
-            "account.payment": [("partner_id", "child_of", self.id)],
-            "crm.claim": [("partner_id", "child_of", self.id)],
-            "crm.lead": [("partner_id", "child_of", self.id)],
+            "account.payment": [("partner_id", "in", self._crm_360_family())],
+            "crm.claim": [("partner_id", "in", self._crm_360_family())],
+            "crm.lead": [("partner_id", "in", self._crm_360_family())],
         }
         # sub-queries under the user's record rules, never lists of ids
         documents = {
@@ -724,7 +744,7 @@ class ResPartner(models.Model):
         if not self._crm_360_can_read("calendar.event"):
             return 0, []
         Event = self.env["calendar.event"]
-        domain = [("partner_ids", "child_of", self.id)]
+        domain = [("partner_ids", "in", self._crm_360_family())]
         events = Event.search(domain, limit=window, order="start desc, id desc")
         return Event.search_count(domain), [
             {
@@ -799,9 +819,8 @@ class ResPartner(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                WITH stats AS (
-                    SELECT commercial_partner_id AS partner,
-                           MAX(invoice_date) AS last,
+                WITH me AS (
+                    SELECT MAX(invoice_date) AS last,
                            COUNT(*) FILTER (WHERE move_type = 'out_invoice')
                                AS frequency,
                            SUM(amount_untaxed_signed) AS monetary,
@@ -813,9 +832,17 @@ class ResPartner(models.Model):
                       FROM account_move
                      WHERE company_id = %(company)s AND state = 'posted'
                        AND move_type IN %(types)s
+                       AND commercial_partner_id = %(partner)s
+                    HAVING COUNT(*) > 0
+                ), stats AS (
+                    SELECT MAX(invoice_date) AS last,
+                           COUNT(*) FILTER (WHERE move_type = 'out_invoice')
+                               AS frequency,
+                           SUM(amount_untaxed_signed) AS monetary
+                      FROM account_move
+                     WHERE company_id = %(company)s AND state = 'posted'
+                       AND move_type IN %(types)s
                   GROUP BY commercial_partner_id
-                ), me AS (
-                    SELECT * FROM stats WHERE partner = %(partner)s
                 )
                 SELECT me.monetary, me.last6, me.prev6,
                        COUNT(*),
@@ -823,7 +850,7 @@ class ResPartner(models.Model):
                        COUNT(*) FILTER (WHERE stats.frequency < me.frequency),
                        COUNT(*) FILTER (WHERE stats.monetary < me.monetary),
                        COUNT(*) FILTER (WHERE stats.monetary > me.monetary)
-                  FROM me, stats
+                  FROM me CROSS JOIN stats
               GROUP BY me.monetary, me.last6, me.prev6
                 """,
                 half=today - relativedelta(months=6),
