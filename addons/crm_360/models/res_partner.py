@@ -6,6 +6,7 @@ of the customer's history (aggregates by _read_group or one SQL over the
 records the ORM allows).
 """
 
+from collections import defaultdict
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -23,8 +24,17 @@ AGING_BUCKETS = [
     ("over_90", 91, None),
 ]
 CUSTOMER_MOVE_TYPES = ("out_invoice", "out_refund")
+SUMMARY_FIGURES = (
+    "revenue_total",
+    "revenue_12m",
+    "invoice_count",
+    "balance_due",
+    "overdue_amount",
+    "overdue_count",
+)
 TIMELINE_PAGE = 20
 TIMELINE_PAGE_MAX = 100
+MESSAGE_TYPES = ("email", "comment", "email_outgoing")
 OWNED_MONTHS = 12
 BILLING_GROUP = "crm_360.group_crm_360_billing"
 
@@ -82,14 +92,16 @@ class ResPartner(models.Model):
             )
         self._crm_360_check_page(timeline_offset, timeline_limit)
         partner = self.commercial_partner_id
+        partner = partner.with_context(crm_360_family=partner._crm_360_family())
         billing = self.env.user.has_group(BILLING_GROUP)
+        figures = partner._crm_360_move_figures() if billing else None
         data = {
             "partner": partner._crm_360_identity(),
             "billing_access": billing,
             "currency": self.env.company.currency_id.name,
             "currency_id": self.env.company.currency_id.id,
             "domains": partner._crm_360_domains(billing),
-            "summary": partner._crm_360_summary(billing),
+            "summary": partner._crm_360_summary(billing, figures),
             "sales": partner._crm_360_sales()
             if self._crm_360_can_read("sale.order")
             else None,
@@ -103,7 +115,7 @@ class ResPartner(models.Model):
             "timeline": partner._crm_360_timeline(timeline_offset, timeline_limit),
         }
         if billing:
-            data["billing"] = partner._crm_360_billing()
+            data["billing"] = partner._crm_360_billing(figures)
             data["value"] = partner._crm_360_value(data["summary"])
         return data
 
@@ -127,6 +139,21 @@ class ResPartner(models.Model):
                     max=TIMELINE_PAGE_MAX,
                 )
             )
+
+    def _crm_360_family(self):
+        """Ids of the customer and of its contacts at any depth, as
+        ``child_of`` resolves them (archived contacts included, before any
+        record rule: the documents searched with them apply their own),
+        resolved once for the whole screen instead of once per section."""
+        family = self.env.context.get("crm_360_family")
+        if family is None:
+            family = (
+                self.sudo()
+                .with_context(active_test=False)
+                ._search([("id", "child_of", self.id)])
+                .get_result_ids()
+            )
+        return list(family)
 
     def _crm_360_can_read(self, model):
         """Sections of models the user cannot read are left out, silently."""
@@ -179,7 +206,7 @@ class ResPartner(models.Model):
 
     def _crm_360_open_orders_domain(self):
         return [
-            ("partner_id", "child_of", self.id),
+            ("partner_id", "in", self._crm_360_family()),
             ("company_id", "in", self.env.companies.ids),
             ("state", "=", "sale"),
             ("invoice_status", "!=", "invoiced"),
@@ -211,10 +238,7 @@ class ResPartner(models.Model):
             )
         return company.currency_id.round(total)
 
-    def _crm_360_summary(self, billing):
-        Move = self.env["account.move"]
-        today = fields.Date.context_today(self)
-        year_ago = today - relativedelta(months=12)
+    def _crm_360_summary(self, billing, figures=None):
         summary = {
             "claim_count": 0,
             "open_claim_count": 0,
@@ -228,7 +252,9 @@ class ResPartner(models.Model):
         claims = []
         if self._crm_360_can_read("crm.claim"):
             claims = self.env["crm.claim"]._read_group(
-                [("partner_id", "child_of", self.id)], ["is_closed"], ["__count"]
+                [("partner_id", "in", self._crm_360_family())],
+                ["is_closed"],
+                ["__count"],
             )
         for closed, count in claims:
             summary["claim_count"] += count
@@ -236,34 +262,85 @@ class ResPartner(models.Model):
                 summary["open_claim_count"] += count
         if not billing:
             return summary
-        domain = self._crm_360_move_domain()
+        figures = figures or self._crm_360_move_figures()
         summary.update(
-            revenue_total=self._crm_360_converted(
-                Move._read_group(domain, ["company_id"], ["amount_untaxed_signed:sum"])
-            ),
-            revenue_12m=self._crm_360_converted(
-                Move._read_group(
-                    domain + [("invoice_date", ">", year_ago)],
-                    ["company_id"],
-                    ["amount_untaxed_signed:sum"],
-                )
-            ),
-            invoice_count=Move.search_count(
-                self._crm_360_move_domain(("out_invoice",))
-            ),
-            balance_due=self._crm_360_converted(
-                Move._read_group(domain, ["company_id"], ["amount_residual_signed:sum"])
-            ),
+            {key: figures[key] for key in SUMMARY_FIGURES},
+            avg_days_to_pay=self._crm_360_avg_days_to_pay(),
         )
-        overdue = Move._read_group(
-            self._crm_360_overdue_domain(today),
-            ["company_id"],
-            ["amount_residual_signed:sum", "__count"],
-        )
-        summary["overdue_amount"] = self._crm_360_converted(overdue)
-        summary["overdue_count"] = sum(count for _c, _a, count in overdue)
-        summary["avg_days_to_pay"] = self._crm_360_avg_days_to_pay()
         return summary
+
+    def _crm_360_move_figures(self):
+        """Every billing figure of the screen in one pass over the customer's
+        posted invoices and credit notes (under the user's record rules),
+        summed by company and converted into the current company's currency.
+        """
+        today = fields.Date.context_today(self)
+        query = self.env["account.move"]._search(self._crm_360_move_domain())
+        open_invoice = SQL(
+            "account_move.move_type = 'out_invoice'"
+            " AND account_move.amount_residual > 0"
+        )
+        sums = {
+            "revenue_total": SQL("SUM(account_move.amount_untaxed_signed)"),
+            "revenue_12m": SQL(
+                "SUM(account_move.amount_untaxed_signed)"
+                " FILTER (WHERE account_move.invoice_date > %s)",
+                today - relativedelta(months=12),
+            ),
+            "balance_due": SQL("SUM(account_move.amount_residual_signed)"),
+            "overdue_amount": SQL(
+                "SUM(account_move.amount_residual_signed) FILTER (WHERE %s AND "
+                "account_move.invoice_date_due < %s)",
+                open_invoice,
+                today,
+            ),
+        }
+        for key, low, high in AGING_BUCKETS:
+            if low is None:
+                bucket = SQL("account_move.invoice_date_due >= %s", today)
+            else:
+                bucket = SQL(
+                    "account_move.invoice_date_due <= %s", today - timedelta(days=low)
+                )
+                if high is not None:
+                    bucket = SQL(
+                        "%s AND account_move.invoice_date_due >= %s",
+                        bucket,
+                        today - timedelta(days=high),
+                    )
+            sums[f"aging_{key}"] = SQL(
+                "SUM(account_move.amount_residual_signed) FILTER (WHERE %s AND %s)",
+                open_invoice,
+                bucket,
+            )
+        counts = {
+            "invoice_count": SQL(
+                "COUNT(*) FILTER (WHERE account_move.move_type = 'out_invoice')"
+            ),
+            "overdue_count": SQL(
+                "COUNT(*) FILTER (WHERE %s AND account_move.invoice_date_due < %s)",
+                open_invoice,
+                today,
+            ),
+        }
+        query.groupby = SQL.identifier(query.table, "company_id")
+        rows = self.env.execute_query(
+            query.select(query.groupby, *sums.values(), *counts.values())
+        )
+        companies = self.env["res.company"].browse([row[0] for row in rows])
+        figures = {
+            key: self._crm_360_converted(
+                (company, row[1 + index])
+                for company, row in zip(companies, rows, strict=True)
+            )
+            for index, key in enumerate(sums)
+        }
+        for index, key in enumerate(counts, start=1 + len(sums)):
+            figures[key] = sum(row[index] for row in rows)
+        figures["aging"] = {
+            key: figures.pop(f"aging_{key}") for key, *_b in AGING_BUCKETS
+        }
+        return figures
 
     def _crm_360_avg_days_to_pay(self):
         """Mean over fully paid invoices of (date of the payment that settled
@@ -296,51 +373,34 @@ class ResPartner(models.Model):
     def _crm_360_last_interaction(self):
         """Date of the last message or activity on the customer, its contacts
         and its documents."""
-        family = self.search([("id", "child_of", self.id)])
-        messages = self.env["mail.message"]._read_group(
+        family = self._search([("id", "in", self._crm_360_family())])
+        query = self._crm_360_message_query(
             [
                 ("model", "=", "res.partner"),
-                ("res_id", "in", family.ids),
+                ("res_id", "in", family),
                 ("message_type", "in", ("email", "comment")),
-            ],
-            [],
-            ["date:max"],
+            ]
         )
-        last = messages[0][0] if messages and messages[0][0] else False
+        last = self.env.execute_query(
+            query.select(SQL("MAX(%s)", SQL.identifier(query.table, "date")))
+        )[0][0]
         orders = []
         if self._crm_360_can_read("sale.order"):
             orders = self.env["sale.order"]._read_group(
-                [("partner_id", "child_of", self.id)], [], ["date_order:max"]
+                [("partner_id", "in", self._crm_360_family())], [], ["date_order:max"]
             )
         candidates = [d for d in (last, orders[0][0] if orders else False) if d]
         return fields.Datetime.to_string(max(candidates)) if candidates else False
 
-    def _crm_360_billing(self):
+    def _crm_360_billing(self, figures=None):
         Move = self.env["account.move"]
-        today = fields.Date.context_today(self)
-        open_domain = self._crm_360_move_domain(("out_invoice",)) + [
-            ("amount_residual", ">", 0)
-        ]
-        aging = {}
-        for key, low, high in AGING_BUCKETS:
-            if low is None:
-                bucket = [("invoice_date_due", ">=", today)]
-            else:
-                bucket = [("invoice_date_due", "<=", today - timedelta(days=low))]
-                if high is not None:
-                    bucket.append(
-                        ("invoice_date_due", ">=", today - timedelta(days=high))
-                    )
-            groups = Move._read_group(
-                open_domain + bucket, ["company_id"], ["amount_residual_signed:sum"]
-            )
-            aging[key] = self._crm_360_converted(groups)
+        figures = figures or self._crm_360_move_figures()
         invoices = Move.search(
             self._crm_360_move_domain(), limit=10, order="invoice_date desc, id desc"
         )
         payments = self.env["account.payment"].search(
             [
-                ("partner_id", "child_of", self.id),
+                ("partner_id", "in", self._crm_360_family()),
                 ("company_id", "in", self.env.companies.ids),
                 ("partner_type", "=", "customer"),
                 ("state", "not in", ("draft", "canceled")),
@@ -349,7 +409,7 @@ class ResPartner(models.Model):
             order="date desc, id desc",
         )
         return {
-            "aging": aging,
+            "aging": figures["aging"],
             "invoices": [
                 {
                     "id": m.id,
@@ -377,14 +437,14 @@ class ResPartner(models.Model):
     def _crm_360_sales(self):
         Order = self.env["sale.order"]
         domain = [
-            ("partner_id", "child_of", self.id),
+            ("partner_id", "in", self._crm_360_family()),
             ("company_id", "in", self.env.companies.ids),
         ]
         counts = dict(Order._read_group(domain, ["state"], ["__count"]))
         orders = Order.search(domain, limit=10, order="date_order desc, id desc")
         Line = self.env["sale.order.line"]
         line_domain = [
-            ("order_id.partner_id", "child_of", self.id),
+            ("order_id.partner_id", "in", self._crm_360_family()),
             ("company_id", "in", self.env.companies.ids),
             ("state", "=", "sale"),
             ("product_id", "!=", False),
@@ -469,7 +529,12 @@ class ResPartner(models.Model):
         Claim = self.env["crm.claim"]
         today = fields.Date.context_today(self)
         claims = Claim.search(
-            [("partner_id", "child_of", self.id)], limit=20, order="date desc, id desc"
+            [("partner_id", "in", self._crm_360_family())],
+            limit=20,
+            order="date desc, id desc",
+        )
+        documents = self._crm_360_documents(
+            [c.model_ref_id for c in claims if c.model_ref_id]
         )
         return [
             {
@@ -482,17 +547,38 @@ class ResPartner(models.Model):
                     not c.is_closed and c.date_deadline and c.date_deadline < today
                 ),
                 "deadline": fields.Date.to_string(c.date_deadline),
-                "document": c.model_ref_id.display_name if c.model_ref_id else "",
-                "document_model": c.model_ref_id._name if c.model_ref_id else "",
-                "document_id": c.model_ref_id.id if c.model_ref_id else False,
+                **documents.get(
+                    (c.model_ref_id._name, c.model_ref_id.id)
+                    if c.model_ref_id
+                    else None,
+                    {"document": "", "document_model": "", "document_id": False},
+                ),
             }
             for c in claims
         ]
 
+    def _crm_360_documents(self, references):
+        """{(model, id): document fields} of the documents the claims are
+        about, read model by model (a query per kind of document, not per
+        claim); documents the user may not read are left out."""
+        ids_by_model = defaultdict(list)
+        for record in references:
+            ids_by_model[record._name].append(record.id)
+        documents = {}
+        for model, ids in ids_by_model.items():
+            records = self.env[model].browse(ids).exists()._filtered_access("read")
+            for record in records:
+                documents[model, record.id] = {
+                    "document": record.display_name,
+                    "document_model": model,
+                    "document_id": record.id,
+                }
+        return documents
+
     def _crm_360_opportunities(self):
         leads = self.env["crm.lead"].search(
             [
-                ("partner_id", "child_of", self.id),
+                ("partner_id", "in", self._crm_360_family()),
                 ("company_id", "in", self.env.companies.ids + [False]),
             ],
             limit=20,
@@ -563,25 +649,22 @@ class ResPartner(models.Model):
         number of queries whatever the history), merged and cut to the page.
         """
         related = {
-            "res.partner": [("id", "child_of", self.id)],
-            "sale.order": [("partner_id", "child_of", self.id)],
+            "res.partner": [("id", "in", self._crm_360_family())],
+            "sale.order": [("partner_id", "in", self._crm_360_family())],
             "account.move": [("commercial_partner_id", "=", self.id)],
-            "account.payment": [("partner_id", "child_of", self.id)],
-            "crm.claim": [("partner_id", "child_of", self.id)],
-            "crm.lead": [("partner_id", "child_of", self.id)],
+            "account.payment": [("partner_id", "in", self._crm_360_family())],
+            "crm.claim": [("partner_id", "in", self._crm_360_family())],
+            "crm.lead": [("partner_id", "in", self._crm_360_family())],
         }
+        # sub-queries under the user's record rules, never lists of ids
         documents = {
-            model: self.env[model].search(domain).ids
+            model: self.env[model]._search(domain)
             for model, domain in related.items()
             if self._crm_360_can_read(model)
         }
-        on_documents = Domain.OR(
-            Domain("model", "=", model) & Domain("res_id", "in", ids)
-            for model, ids in documents.items()
-        )
         window = offset + limit
         sources = [
-            self._crm_360_timeline_messages(on_documents, window),
+            self._crm_360_timeline_messages(documents, window),
             self._crm_360_timeline_activities(documents, window),
             self._crm_360_timeline_meetings(window),
         ]
@@ -598,14 +681,39 @@ class ResPartner(models.Model):
             "items": items[offset:window],
         }
 
-    def _crm_360_timeline_messages(self, on_documents, window):
+    def _crm_360_timeline_messages(self, documents, window):
+        """The newest ``window`` messages on the documents and their count,
+        in one query: a union of the newest messages of each kind of
+        document, each read from mail's (model, res_id) index (an OR of
+        all kinds would scan every message of the database)."""
         Message = self.env["mail.message"]
-        domain = on_documents & Domain(
-            "message_type", "in", ("email", "comment", "email_outgoing")
+        types = Domain("message_type", "in", MESSAGE_TYPES)
+        pages, counts = [], []
+        for model, query in documents.items():
+            domain = Domain("model", "=", model) & Domain("res_id", "in", query) & types
+            page = self._crm_360_message_query(
+                domain, order="date desc, id desc", limit=window
+            )
+            pages.append(
+                page.subselect(
+                    SQL.identifier(page.table, "id"), SQL.identifier(page.table, "date")
+                )
+            )
+            counts.append(self._crm_360_message_query(domain).subselect("COUNT(*)"))
+        if not pages:
+            return 0, []
+        [(ids, total)] = self.env.execute_query(
+            SQL(
+                """SELECT ARRAY(SELECT id FROM (%s) AS page
+                                ORDER BY date DESC, id DESC LIMIT %s), %s""",
+                SQL(" UNION ALL ").join(pages),
+                window,
+                SQL(" + ").join(counts),
+            )
         )
-        messages = Message.search(domain, limit=window, order="date desc, id desc")
+        messages = Message.browse(ids)._filtered_access("read")
         note = self.env.ref("mail.mt_note")
-        return Message.search_count(domain), [
+        return total, [
             {
                 "id": f"message-{m.id}",
                 "date": fields.Datetime.to_string(m.date),
@@ -618,6 +726,23 @@ class ResPartner(models.Model):
             }
             for m in messages
         ]
+
+    def _crm_360_message_query(self, domain, **kwargs):
+        """The messages of ``domain`` as a query (``kwargs``: order, limit).
+
+        ``domain`` only reaches documents searched under the user's record
+        rules, and messages of the types the screen shows (never
+        ``user_notification``): mail lets a user read every such message of
+        a document he can read. mail.message's own check re-reads every
+        message and its document one by one, which is linear in the history
+        for a count that it cannot change; for users outside the company it
+        still hides internal notes as mail does, and the messages shown are
+        checked again by mail itself.
+        """
+        Message = self.env["mail.message"]
+        if not self.env.user._is_internal():
+            domain = Message._get_search_domain_share() & Domain(domain)
+        return Message._search(domain, bypass_access=True, **kwargs)
 
     def _crm_360_timeline_activities(self, documents, window):
         """Activities still to do on the customer and its documents."""
@@ -649,7 +774,7 @@ class ResPartner(models.Model):
         if not self._crm_360_can_read("calendar.event"):
             return 0, []
         Event = self.env["calendar.event"]
-        domain = [("partner_ids", "child_of", self.id)]
+        domain = [("partner_ids", "in", self._crm_360_family())]
         events = Event.search(domain, limit=window, order="start desc, id desc")
         return Event.search_count(domain), [
             {
@@ -676,52 +801,13 @@ class ResPartner(models.Model):
     def _crm_360_value(self, summary):
         """RFM scores (1-5 by quintile among the company's customers),
         historic lifetime value and its rank, and the risk flag with reasons."""
-        today = fields.Date.context_today(self)
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH stats AS (
-                    SELECT commercial_partner_id AS partner,
-                           %(today)s::date - MAX(invoice_date) AS recency,
-                           COUNT(*) FILTER (WHERE move_type = 'out_invoice')
-                               AS frequency,
-                           SUM(amount_untaxed_signed) AS monetary,
-                           SUM(amount_untaxed_signed) FILTER (
-                               WHERE invoice_date > %(half)s) AS last6,
-                           SUM(amount_untaxed_signed) FILTER (
-                               WHERE invoice_date <= %(half)s
-                                 AND invoice_date > %(year)s) AS prev6
-                      FROM account_move
-                     WHERE company_id = %(company)s AND state = 'posted'
-                       AND move_type IN %(types)s
-                  GROUP BY commercial_partner_id
-                ), scored AS (
-                    SELECT *,
-                           6 - NTILE(5) OVER (ORDER BY recency) AS r,
-                           NTILE(5) OVER (ORDER BY frequency) AS f,
-                           NTILE(5) OVER (ORDER BY monetary) AS m,
-                           RANK() OVER (ORDER BY monetary DESC) AS rank,
-                           COUNT(*) OVER () AS customers
-                      FROM stats
-                )
-                SELECT r, f, m, monetary, rank, customers, recency, last6, prev6
-                  FROM scored WHERE partner = %(partner)s
-                """,
-                today=today,
-                half=today - relativedelta(months=6),
-                year=today - relativedelta(months=12),
-                company=self.env.company.id,
-                types=CUSTOMER_MOVE_TYPES,
-                partner=self.id,
-            )
-        )
-        row = self.env.cr.fetchone()
+        row = self._crm_360_value_row()
         reasons = []
         if summary.get("overdue_amount"):
             reasons.append(self.env._("Overdue invoices"))
         if summary.get("open_claim_count"):
             reasons.append(self.env._("Open complaints"))
-        if row and (row[8] or 0) > 0 and (row[7] or 0) < (row[8] or 0):
+        if row and (row["prev6"] or 0) > 0 and (row["last6"] or 0) < row["prev6"]:
             reasons.append(self.env._("Spending less than in the 6 months before"))
         value = {
             "rfm": None,
@@ -733,15 +819,91 @@ class ResPartner(models.Model):
             "risk_reasons": reasons,
         }
         if row:
-            r, f, m, monetary, rank, customers = row[:6]
+            customers = row["customers"]
+            # recency: the most recent buyers (fewest days) score 5
+            r = 6 - _quintile(row["more_recent"] + 1, customers)
+            f = _quintile(row["fewer_invoices"] + 1, customers)
+            m = _quintile(row["lower_value"] + 1, customers)
             value.update(
                 rfm=f"{r}{f}{m}",
                 segment=self._crm_360_segment(r, f, m),
-                lifetime_value=float(monetary or 0.0),
-                rank=rank,
+                lifetime_value=float(row["monetary"] or 0.0),
+                rank=row["higher_value"] + 1,
                 customers=customers,
             )
         return value
+
+    def _crm_360_value_row(self):
+        """This customer's spend and, among the customers of the current
+        company, how many buy more recently, more often, and more or less
+        than it: one aggregate over the company's invoices (an index-only
+        scan), with no window nor sort over all customers.
+
+        Customers with equal values share one position, the first of them
+        (as ``RANK()`` does), so that their scores are equal.
+
+        :return: dict, or None when the customer has no posted invoice in
+            the company
+        """
+        today = fields.Date.context_today(self)
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH me AS (
+                    SELECT MAX(invoice_date) AS last,
+                           COUNT(*) FILTER (WHERE move_type = 'out_invoice')
+                               AS frequency,
+                           SUM(amount_untaxed_signed) AS monetary,
+                           SUM(amount_untaxed_signed) FILTER (
+                               WHERE invoice_date > %(half)s) AS last6,
+                           SUM(amount_untaxed_signed) FILTER (
+                               WHERE invoice_date <= %(half)s
+                                 AND invoice_date > %(year)s) AS prev6
+                      FROM account_move
+                     WHERE company_id = %(company)s AND state = 'posted'
+                       AND move_type IN %(types)s
+                       AND commercial_partner_id = %(partner)s
+                    HAVING COUNT(*) > 0
+                ), stats AS (
+                    SELECT MAX(invoice_date) AS last,
+                           COUNT(*) FILTER (WHERE move_type = 'out_invoice')
+                               AS frequency,
+                           SUM(amount_untaxed_signed) AS monetary
+                      FROM account_move
+                     WHERE company_id = %(company)s AND state = 'posted'
+                       AND move_type IN %(types)s
+                  GROUP BY commercial_partner_id
+                )
+                SELECT me.monetary, me.last6, me.prev6,
+                       COUNT(*),
+                       COUNT(*) FILTER (WHERE stats.last > me.last),
+                       COUNT(*) FILTER (WHERE stats.frequency < me.frequency),
+                       COUNT(*) FILTER (WHERE stats.monetary < me.monetary),
+                       COUNT(*) FILTER (WHERE stats.monetary > me.monetary)
+                  FROM me CROSS JOIN stats
+              GROUP BY me.monetary, me.last6, me.prev6
+                """,
+                half=today - relativedelta(months=6),
+                year=today - relativedelta(months=12),
+                company=self.env.company.id,
+                types=CUSTOMER_MOVE_TYPES,
+                partner=self.id,
+            )
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return None
+        keys = (
+            "monetary",
+            "last6",
+            "prev6",
+            "customers",
+            "more_recent",
+            "fewer_invoices",
+            "lower_value",
+            "higher_value",
+        )
+        return dict(zip(keys, row, strict=True))
 
     def _crm_360_segment(self, r, f, m):
         if r >= 4 and f >= 4:
@@ -755,3 +917,12 @@ class ResPartner(models.Model):
         if r <= 2:
             return self.env._("Hibernating")
         return self.env._("Needs attention")
+
+
+def _quintile(position, count):
+    """``NTILE(5)`` of the row at ``position`` (1-based) among ``count``
+    rows: the first ``count % 5`` groups hold one row more."""
+    size, larger = divmod(count, 5)
+    if position <= larger * (size + 1):
+        return (position - 1) // (size + 1) + 1
+    return larger + (position - 1 - larger * (size + 1)) // size + 1

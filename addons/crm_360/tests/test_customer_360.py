@@ -252,16 +252,123 @@ class TestCustomer360(AccountTestInvoicingCommon):
         self.assertEqual(ids, [i["id"] for i in timeline["items"][:4]])
         self.assertEqual(first["total"], timeline["total"])
 
+    def test_value_scores_rank_and_risk(self):
+        """Four customers of the company: X (last bought 07-05, 5 invoices,
+        2,900), C (02-01, 2 invoices, 600), and A and B alike (07-10, one
+        invoice of 100 each). Quintiles of 4 customers are their positions;
+        equal customers share the first of their positions."""
+        a, b, c = self.env["res.partner"].create(
+            [{"name": "A"}, {"name": "B"}, {"name": "C"}]
+        )
+        self.invoice(a, "2026-07-10", 100)
+        self.invoice(b, "2026-07-10", 100)
+        self.invoice(c, "2026-01-05", 300)
+        self.invoice(c, "2026-02-01", 300)
+        value = self.x.customer_360_data()["value"]
+        self.assertEqual(value["rfm"], "344")
+        self.assertEqual(value["segment"], "Loyal")
+        self.assertAlmostEqual(value["lifetime_value"], 2900)
+        self.assertEqual((value["rank"], value["customers"]), (1, 4))
+        # overdue invoices and an open complaint; spend is not falling
+        # (1,500 in the last 6 months against 1,000 in the 6 before)
+        self.assertTrue(value["risk"])
+        self.assertEqual(value["risk_reasons"], ["Overdue invoices", "Open complaints"])
+        c_value = c.customer_360_data()["value"]
+        self.assertEqual((c_value["rfm"], c_value["segment"]), ("233", "At risk"))
+        self.assertEqual(c_value["rank"], 2)
+        a_value = a.customer_360_data()["value"]
+        b_value = b.customer_360_data()["value"]
+        self.assertEqual((a_value["rfm"], a_value["segment"]), ("511", "Recent"))
+        self.assertEqual(
+            b_value["rfm"], a_value["rfm"], "equal customers, equal scores"
+        )
+        self.assertEqual((a_value["rank"], b_value["rank"]), (3, 3))
+
+    def test_value_without_invoice(self):
+        newcomer = self.env["res.partner"].create({"name": "Newcomer"})
+        value = newcomer.customer_360_data()["value"]
+        self.assertIsNone(value["rfm"])
+        self.assertIsNone(value["rank"])
+        self.assertEqual(value["lifetime_value"], 0.0)
+
+    def test_complaint_about_a_document_the_user_cannot_read(self):
+        """A salesman who sees only his own orders sees the complaint about
+        a colleague's order, without the order (and without an error)."""
+        salesman = new_test_user(
+            self.env,
+            login="x360_own_orders",
+            groups="sales_team.group_sale_salesman",
+            company_id=self.company.id,
+        )
+        order = self.env["sale.order"].search([("partner_id", "=", self.y.id)])
+        order.user_id = self.env.user
+        own = order.copy({"user_id": salesman.id})
+        Claim = self.env["crm.claim"]
+        Claim.create(
+            {
+                "name": "About the colleague's order",
+                "partner_id": self.x.id,
+                "model_ref_id": f"sale.order,{order.id}",
+            }
+        )
+        Claim.create(
+            {
+                "name": "About my order",
+                "partner_id": self.x.id,
+                "model_ref_id": f"sale.order,{own.id}",
+            }
+        )
+        complaints = self.x.with_user(salesman).customer_360_data()["complaints"]
+        documents = {c["name"]: c["document"] for c in complaints}
+        self.assertEqual(documents["About the colleague's order"], "")
+        self.assertEqual(documents["About my order"], own.name)
+        # the administrator sees both documents
+        complaints = self.x.customer_360_data()["complaints"]
+        documents = {c["name"]: c["document_id"] for c in complaints}
+        self.assertEqual(documents["About the colleague's order"], order.id)
+
+    def test_timeline_counts_only_what_the_user_may_read(self):
+        salesman = new_test_user(
+            self.env,
+            login="x360_own_timeline",
+            groups="sales_team.group_sale_salesman",
+            company_id=self.company.id,
+        )
+        order = self.env["sale.order"].search([("partner_id", "=", self.y.id)])
+        order.user_id = self.env.user
+        own = order.copy({"user_id": salesman.id})
+        order.message_post(body="Colleague's note", message_type="comment")
+        own.message_post(body="My note", message_type="comment")
+        everything = self.x.customer_360_data()["timeline"]
+        mine = self.x.with_user(salesman).customer_360_data()["timeline"]
+        self.assertEqual(mine["total"], everything["total"] - 1)
+        bodies = {item["body"] for item in mine["items"]}
+        self.assertIn("My note", bodies)
+        self.assertNotIn("Colleague's note", bodies)
+        self.assertIn(
+            "Colleague's note", {item["body"] for item in everything["items"]}
+        )
+
     def test_queries_do_not_grow_with_history(self):
+        """A customer with 100 times the invoices, and many more complaints
+        about them, messages and contacts, costs the same queries."""
+
         def count(partner):
             self.env.invalidate_all()
             before = self.env.cr.sql_log_count
             partner.customer_360_data()
             return self.env.cr.sql_log_count - before
 
-        small = self.env["res.partner"].create({"name": "Small"})
-        big = self.env["res.partner"].create({"name": "Big"})
+        Partner = self.env["res.partner"]
+        small = Partner.create({"name": "Small", "is_company": True})
+        big = Partner.create({"name": "Big", "is_company": True})
         for partner, size in ((small, 10), (big, 1000)):
+            Partner.create(
+                [
+                    {"name": f"Contact {i}", "parent_id": partner.id}
+                    for i in range(size // 100 + 1)
+                ]
+            )
             moves = self.env["account.move"].create(
                 [
                     {
@@ -282,5 +389,24 @@ class TestCustomer360(AccountTestInvoicingCommon):
                 ]
             )
             moves.action_post()
-        count(small)  # warm the caches
+            self.env["crm.claim"].create(
+                [
+                    {
+                        "name": f"About {move.name}",
+                        "partner_id": partner.id,
+                        "model_ref_id": f"account.move,{move.id}",
+                    }
+                    for move in moves[: size // 10]
+                ]
+            )
+            # messages on invoices neither complained about nor among the
+            # last ones, so that no section finds another's in its cache
+            middle, messages = size // 2, max(size // 20, 1)
+            for move in moves[middle - messages : middle]:
+                move.message_post(body="Reminder", message_type="comment")
+                partner.message_post(body="Call back", message_type="comment")
+        # warm the caches of each customer's environment (a new one per
+        # request in real use): what is compared is the work of the screen
+        count(small)
+        count(big)
         self.assertEqual(count(small), count(big))

@@ -16,7 +16,7 @@ class ResPartner(models.Model):
 
     def _crm_360_campaigns(self):
         """Mailings sent to the customer or its contacts, and their answers."""
-        family = self.search([("id", "child_of", self.id)])
+        family = self.search([("id", "in", self._crm_360_family())])
         emails = [email for email in family.mapped("email_normalized") if email]
         domain = Domain("model", "=", "res.partner") & Domain(
             "res_id", "in", family.ids
