@@ -3,13 +3,15 @@
 #   make test   set-up, every test on a throw-away database (tours included)
 #   make lint   pre-commit checks (ruff, pylint-odoo, prettier)
 #   make test-core  Odoo's sale/account/crm/crm_claim tests with the add-ons installed
+#   make bench  benchmarks at scale (SIZE=S or M), report in docs/benchmarks.md
 # Point to your own Odoo source tree with ODOO_SRC=/path/to/odoo.
 DB ?= crm_demo
 PORT ?= 8069
 ODOO_ARGS ?=
+SIZE ?= S
 export ODOO_SRC
 
-.PHONY: setup run demo test test-core lint clean
+.PHONY: setup run demo test test-core bench lint clean
 
 setup:
 	bash scripts/setup.sh
@@ -25,6 +27,9 @@ test:
 
 test-core:
 	bash scripts/test_core.sh
+
+bench: setup
+	.venv/bin/python scripts/bench.py all --size "$(SIZE)"
 
 lint:
 	bash scripts/lint.sh

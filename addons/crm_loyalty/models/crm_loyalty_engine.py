@@ -6,6 +6,7 @@ current state, pure Python rules, then one UPDATE per kind of change.
 """
 
 import logging
+import socket
 from collections import namedtuple
 from datetime import timedelta
 
@@ -15,7 +16,6 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .crm_loyalty_tier_history import ENGINE_CONTEXT_KEY
 from .res_partner import ENGINE_FIELDS
 
 _logger = logging.getLogger(__name__)
@@ -323,33 +323,32 @@ class CrmLoyaltyEngine(models.AbstractModel):
         )
 
     def _log_changes(self, company, tiers, today, changes, states, spend):
-        """One history row and one chatter message per tier change."""
+        """One history row and one chatter note per tier change, each kind
+        inserted by one SQL statement: through the ORM they cost about 6 ms
+        per customer, ten minutes for a first recompute of 100,000 customers.
+        """
         changed = {pid: c for pid, c in changes.items() if c["reason"]}
         if not changed:
             return
-        History = self.env["crm.loyalty.tier.history"].with_context(
-            **{ENGINE_CONTEXT_KEY: True}
-        )
-        History.sudo().create(
-            [
-                {
-                    "partner_id": pid,
-                    "company_id": company.id,
-                    "old_tier_id": states[pid].tier,
-                    "new_tier_id": change["state"].tier,
-                    "date": today,
-                    "amount": spend.get(pid, 0.0),
-                    "reason": change["reason"],
-                    "user_id": self.env.uid,
-                }
-                for pid, change in changed.items()
-            ]
-        )
+        History = self.env["crm.loyalty.tier.history"]
+        rows = [
+            {
+                "partner_id": pid,
+                "company_id": company.id,
+                "old_tier_id": states[pid].tier,
+                "new_tier_id": change["state"].tier,
+                "date": today,
+                "amount": spend.get(pid, 0.0),
+                "reason": change["reason"],
+                "user_id": self.env.uid,
+            }
+            for pid, change in changed.items()
+        ]
         reasons = dict(History._fields["reason"]._description_selection(self.env))
         names = {tier.id: tier.name for tier in tiers}
         none = self.env._("no tier")
         bodies = {
-            pid: Markup("%s → <b>%s</b> (%s, %s)")
+            pid: Markup("<p>%s → <b>%s</b> (%s, %s)</p>")
             % (
                 names.get(states[pid].tier, none),
                 names.get(change["state"].tier, none),
@@ -359,8 +358,81 @@ class CrmLoyaltyEngine(models.AbstractModel):
             for pid, change in changed.items()
         }
         partners = self.env["res.partner"].browse(list(changed))
-        partners._message_log_batch(bodies=bodies)
+        self._insert_history(rows)
+        self._insert_notes(partners, bodies)
         self._notify_customers(company, partners, changed, states, tiers)
+
+    def _insert_history(self, rows):
+        """The history rows of ``rows`` (create values) by one INSERT."""
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_loyalty_tier_history
+                       (partner_id, company_id, old_tier_id, new_tier_id, date,
+                        amount, reason, user_id, create_uid, write_uid,
+                        create_date, write_date)
+                SELECT v.partner_id, v.company_id, v.old_tier_id, v.new_tier_id,
+                       v.date, v.amount, v.reason, v.user_id, %(uid)s, %(uid)s,
+                       %(now)s, %(now)s
+                  FROM unnest(%(partner)s::int[], %(company)s::int[],
+                              %(old)s::int[], %(new)s::int[], %(date)s::date[],
+                              %(amount)s::numeric[], %(reason)s::varchar[],
+                              %(user)s::int[])
+                       AS v(partner_id, company_id, old_tier_id, new_tier_id,
+                            date, amount, reason, user_id)
+                """,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                partner=[row["partner_id"] for row in rows],
+                company=[row["company_id"] for row in rows],
+                old=[row["old_tier_id"] for row in rows],
+                new=[row["new_tier_id"] for row in rows],
+                date=[row["date"] for row in rows],
+                amount=[row["amount"] for row in rows],
+                reason=[row["reason"] for row in rows],
+                user=[row["user_id"] for row in rows],
+            )
+        )
+        self.env["crm.loyalty.tier.history"].invalidate_model()
+
+    def _insert_notes(self, partners, bodies):
+        """The chatter notes ``bodies`` ({partner id: html}) by one INSERT,
+        with the author, reply-to and subtype ``_message_log_batch`` gives."""
+        author_id, email_from = partners._message_compute_author()
+        reply_to = self.env["mail.thread"]._notify_get_reply_to(
+            default=email_from, author_id=author_id
+        )[False]
+        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        now = fields.Datetime.now()
+        ids = list(bodies)
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO mail_message
+                       (model, res_id, body, author_id, email_from, reply_to,
+                        message_type, is_internal, subtype_id,
+                        email_add_signature, message_id, date,
+                        create_uid, write_uid, create_date, write_date)
+                SELECT 'res.partner', v.res_id, v.body, %(author)s, %(email)s,
+                       %(reply_to)s, 'notification', TRUE, %(subtype)s, FALSE,
+                       '<' || gen_random_uuid() || '-openerp-message-notify@'
+                           || %(host)s || '>',
+                       %(now)s, %(uid)s, %(uid)s, %(now)s, %(now)s
+                  FROM unnest(%(ids)s::int[], %(bodies)s::text[]) AS v(res_id, body)
+                """,
+                author=author_id,
+                email=email_from,
+                reply_to=reply_to,
+                subtype=subtype_id,
+                host=socket.gethostname(),
+                now=now,
+                uid=self.env.uid,
+                ids=ids,
+                bodies=[str(bodies[pid]) for pid in ids],
+            )
+        )
+        self.env["mail.message"].invalidate_model()
+        partners.invalidate_recordset(["message_ids"])
 
     def _notify_customers(self, company, partners, changed, states, tiers):
         if not company.loyalty_notify_tier_change:

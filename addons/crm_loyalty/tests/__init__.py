@@ -2,3 +2,4 @@ from . import test_rules
 from . import test_security
 from . import test_whatif
 from . import test_ui
+from . import test_bulk
