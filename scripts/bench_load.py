@@ -36,14 +36,27 @@ JOB_RE = re.compile(
 def start_server(db, log, cron_threads, workers=2):
     log.unlink(missing_ok=True)
     return subprocess.Popen(
-        [ODOO, "-c", "odoo.conf", "-d", db, f"--db-filter=^{db}$",
-         f"--http-port={PORT}", f"--workers={workers}",
-         f"--max-cron-threads={cron_threads}", f"--logfile={log}",
-         "--limit-time-real=3600", "--limit-time-cpu=3600",
-         "--limit-time-real-cron=3600", "--limit-memory-soft=4294967296",
-         "--limit-memory-hard=6442450944", "--log-level=info"],
-        cwd=ROOT, start_new_session=True,
-    )  # fmt: skip
+        [
+            ODOO,
+            "-c",
+            "odoo.conf",
+            "-d",
+            db,
+            f"--db-filter=^{db}$",
+            f"--http-port={PORT}",
+            f"--workers={workers}",
+            f"--max-cron-threads={cron_threads}",
+            f"--logfile={log}",
+            "--limit-time-real=3600",
+            "--limit-time-cpu=3600",
+            "--limit-time-real-cron=3600",
+            "--limit-memory-soft=4294967296",
+            "--limit-memory-hard=6442450944",
+            "--log-level=info",
+        ],
+        cwd=ROOT,
+        start_new_session=True,
+    )
 
 
 def stop_server(proc):
@@ -184,7 +197,9 @@ def leftover(env):
         )
         spend = engine._read_spend(company, today, None)
         current = engine._read_states(company, None, spend)
-        changes = engine._apply_rules(company, tiers, today, spend, current, "recompute")
+        changes = engine._apply_rules(
+            company, tiers, today, spend, current, "recompute"
+        )
         states += len(changes)
         reasons += sum(1 for change in changes.values() if change["reason"])
     env.cr.rollback()
@@ -200,10 +215,14 @@ def poster(db, stop_file, out_file):
     )
     models = xmlrpc.client.ServerProxy(f"{url}/object", allow_none=True)
     partners = models.execute_kw(
-        db, uid, "admin", "res.partner", "search",
+        db,
+        uid,
+        "admin",
+        "res.partner",
+        "search",
         [[("ref", "=like", "BENCH-%"), ("ref", "not in", ["BENCH-1", "BENCH-2"])]],
         {"limit": 200, "order": "id"},
-    )  # fmt: skip
+    )
     posted, errors, times = [], [], []
     index = 0
     while not Path(stop_file).exists():
@@ -212,10 +231,21 @@ def poster(db, stop_file, out_file):
         start = time.perf_counter()
         try:
             move = models.execute_kw(
-                db, uid, "admin", "account.move", "create",
-                [{"move_type": "out_invoice", "partner_id": partner,
-                  "invoice_line_ids": [(0, 0, {"name": "Load", "price_unit": 4000})]}],
-            )  # fmt: skip
+                db,
+                uid,
+                "admin",
+                "account.move",
+                "create",
+                [
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": partner,
+                        "invoice_line_ids": [
+                            (0, 0, {"name": "Load", "price_unit": 4000})
+                        ],
+                    }
+                ],
+            )
             models.execute_kw(db, uid, "admin", "account.move", "action_post", [[move]])
             posted.append(partner)
             times.append(time.perf_counter() - start)
@@ -292,8 +322,9 @@ def run_cron_scaling(db, with_env, timeout=3600):
             results[threads] = {"error": f"jobs not finished: {done}"}
             continue
         results[threads] = {
-            "wall_s": (max(j["end"] for j in done) - min(j["start"] for j in done))
-            .total_seconds(),
+            "wall_s": (
+                max(j["end"] for j in done) - min(j["start"] for j in done)
+            ).total_seconds(),
             "job_durations_s": [j["duration_s"] for j in done],
             "statuses": [j["status"] for j in done],
             "log_errors": len(log_problems(log)),

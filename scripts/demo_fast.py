@@ -62,9 +62,7 @@ def clone(cr, table, template_id, source, overrides):
     unknown = set(overrides) - set(names)
     if unknown:
         raise ValueError(f"{table} has no column {sorted(unknown)}")
-    values = [
-        overrides.get(name, SQL("t.%s", SQL.identifier(name))) for name in names
-    ]
+    values = [overrides.get(name, SQL("t.%s", SQL.identifier(name))) for name in names]
     cr.execute(
         SQL(
             "INSERT INTO %(table)s (%(names)s) SELECT %(values)s "
@@ -84,8 +82,19 @@ class FastLoader:
     credit notes over ``years`` years into ``companies`` (the first gets
     eight customers in nine)."""
 
-    def __init__(self, env, companies, customers, invoices, years=3, seed=42):
+    def __init__(
+        self,
+        env,
+        companies,
+        customers,
+        invoices,
+        years=3,
+        seed=42,
+        big=(BIG_INVOICES, BIG_CLAIMS, BIG_MESSAGES),
+        small=(SMALL_INVOICES, SMALL_CLAIMS, SMALL_MESSAGES),
+    ):
         self.env = env
+        self.big, self.small = big, small
         self.cr = env.cr
         self.companies = companies
         self.customers = customers
@@ -193,9 +202,10 @@ class FastLoader:
             {"name": "Template claim", "partner_id": company_tpl.id}
         )
         note = company_tpl.message_post(
-            body="Call: follow-up", message_type="comment",
+            body="Call: follow-up",
+            message_type="comment",
             subtype_xmlid="mail.mt_note",
-        )  # fmt: skip
+        )
         return {
             "partners": (company_tpl, contact_tpl, person_tpl),
             "moves": moves,
@@ -220,7 +230,8 @@ class FastLoader:
                        CASE WHEN i %% 9 = 0 THEN %(second)s ELSE %(first)s END
                            AS company_id,
                        CASE WHEN (i %% 20) < 11
-                            THEN (%(words)s)[1 + i %% 16] || ' ' || (%(kinds)s)[1 + i %% 6]
+                            THEN (%(words)s)[1 + i %% 16] || ' '
+                                 || (%(kinds)s)[1 + i %% 6]
                                  || ' ' || i
                             ELSE (%(first_names)s)[1 + i %% 18] || ' '
                                  || (%(last_names)s)[1 + (i / 18) %% 16] || ' ' || i
@@ -230,17 +241,64 @@ class FastLoader:
                 n=n,
                 first=self.companies[0].id,
                 second=self.companies[-1].id,
-                words=["Iberia", "Norte", "Atlántica", "Solar", "Delta", "Mistral",
-                       "Orbe", "Cobalto", "Faro", "Alba", "Cierzo", "Tajo", "Nexo",
-                       "Prisma", "Duero", "Vértice"],
+                words=[
+                    "Iberia",
+                    "Norte",
+                    "Atlántica",
+                    "Solar",
+                    "Delta",
+                    "Mistral",
+                    "Orbe",
+                    "Cobalto",
+                    "Faro",
+                    "Alba",
+                    "Cierzo",
+                    "Tajo",
+                    "Nexo",
+                    "Prisma",
+                    "Duero",
+                    "Vértice",
+                ],
                 kinds=["Retail", "Logistics", "Clinics", "Hotels", "Foods", "Studio"],
-                first_names=["Ana", "Luis", "Marta", "Jorge", "Lucía", "Pablo",
-                             "Elena", "Carlos", "Sara", "Diego", "Laura", "Iván",
-                             "Nuria", "Óscar", "Paula", "Raúl", "Irene", "Hugo"],
-                last_names=["García", "Martín", "López", "Sánchez", "Pérez", "Gómez",
-                            "Ruiz", "Díaz", "Moreno", "Muñoz", "Romero", "Navarro",
-                            "Torres", "Ramos", "Gil", "Vega"],
-            )  # fmt: skip
+                first_names=[
+                    "Ana",
+                    "Luis",
+                    "Marta",
+                    "Jorge",
+                    "Lucía",
+                    "Pablo",
+                    "Elena",
+                    "Carlos",
+                    "Sara",
+                    "Diego",
+                    "Laura",
+                    "Iván",
+                    "Nuria",
+                    "Óscar",
+                    "Paula",
+                    "Raúl",
+                    "Irene",
+                    "Hugo",
+                ],
+                last_names=[
+                    "García",
+                    "Martín",
+                    "López",
+                    "Sánchez",
+                    "Pérez",
+                    "Gómez",
+                    "Ruiz",
+                    "Díaz",
+                    "Moreno",
+                    "Muñoz",
+                    "Romero",
+                    "Navarro",
+                    "Torres",
+                    "Ramos",
+                    "Gil",
+                    "Vega",
+                ],
+            )
         )
         cr.execute(SQL("CREATE UNIQUE INDEX ON bench_customer (i)"))
         common = {
@@ -248,9 +306,7 @@ class FastLoader:
             "name": SQL("s.name"),
             "complete_name": SQL("s.name"),
             "commercial_partner_id": SQL("s.id"),
-            "commercial_company_name": SQL(
-                "CASE WHEN s.is_company THEN s.name END"
-            ),
+            "commercial_company_name": SQL("CASE WHEN s.is_company THEN s.name END"),
             "ref": SQL("%s || s.i", REF_PREFIX),
             "email": SQL("'customer' || s.i || '@example.com'"),
             "email_normalized": SQL("'customer' || s.i || '@example.com'"),
@@ -288,10 +344,9 @@ class FastLoader:
         """bench_move: one row per invoice or credit note to write, with its
         customer, company, date, amount, and number in its sequence."""
         cr = self.cr
-        rest = self.invoices - BIG_INVOICES - SMALL_INVOICES
-        if rest < 0 or self.customers < 3:
+        if self.invoices < self.big[0] + self.small[0] or self.customers < 3:
             raise ValueError(
-                f"at least {BIG_INVOICES + SMALL_INVOICES} invoices and 3 "
+                f"at least {self.big[0] + self.small[0]} invoices and 3 "
                 "customers are needed"
             )
         cr.execute(
@@ -319,8 +374,8 @@ class FastLoader:
                            || extract(year FROM day) || '/' AS prefix
                   FROM raw JOIN bench_customer c ON c.i = LEAST(raw.i, %(n)s)
                 """,
-                big=BIG_INVOICES,
-                small=SMALL_INVOICES,
+                big=self.big[0],
+                small=self.small[0],
                 n=self.customers,
                 refund=REFUND_SHARE,
                 today=self.today,
@@ -421,9 +476,7 @@ class FastLoader:
                         "debit": SQL("GREATEST(%s, 0)", balance),
                         "credit": SQL("GREATEST(-%s, 0)", balance),
                         "amount_residual": balance if receivable else SQL("0"),
-                        "amount_residual_currency": balance
-                        if receivable
-                        else SQL("0"),
+                        "amount_residual_currency": balance if receivable else SQL("0"),
                         "price_unit": SQL("s.amount"),
                         "price_subtotal": SQL("s.amount")
                         if not receivable
@@ -453,9 +506,9 @@ class FastLoader:
              WHERE i = 2 AND k <= %(big_all)s + %(small)s
             """,
             share=CLAIM_SHARE,
-            big=BIG_CLAIMS,
-            big_all=BIG_INVOICES,
-            small=SMALL_CLAIMS,
+            big=self.big[1],
+            big_all=self.big[0],
+            small=self.small[1],
         )
         clone(
             cr,
@@ -493,8 +546,8 @@ class FastLoader:
             """,
             today=self.today,
             days=self.days,
-            big=BIG_MESSAGES,
-            small=SMALL_MESSAGES,
+            big=self.big[2],
+            small=self.small[2],
         )
         clone(
             cr,
@@ -528,8 +581,13 @@ class FastLoader:
                 message=templates["message"].id,
             )
         )
-        for table in ("res_partner", "account_move", "account_move_line",
-                      "crm_claim", "mail_message"):  # fmt: skip
+        for table in (
+            "res_partner",
+            "account_move",
+            "account_move_line",
+            "crm_claim",
+            "mail_message",
+        ):
             cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
 
 
@@ -583,10 +641,14 @@ def check(env, sample=20):
     env.invalidate_all()
     for company in moves.company_id:
         last = Move.search(
-            [("company_id", "=", company.id), ("move_type", "=", "out_invoice"),
-             ("sequence_prefix", "like", f"INV/{date.today().year}/")],
-            order="sequence_number desc", limit=1,
-        )  # fmt: skip
+            [
+                ("company_id", "=", company.id),
+                ("move_type", "=", "out_invoice"),
+                ("sequence_prefix", "like", f"INV/{date.today().year}/"),
+            ],
+            order="sequence_number desc",
+            limit=1,
+        )
         customer = moves.filtered(lambda m, c=company: m.company_id == c)[:1]
         invoice = Move.with_company(company).create(
             {

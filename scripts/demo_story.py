@@ -521,7 +521,9 @@ def main():
     registry = Registry(args.database)
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-        marker = ("ref", "=", "BENCH-1") if args.fast else ("name", "=", "Iberia Retail")
+        marker = (
+            ("ref", "=", "BENCH-1") if args.fast else ("name", "=", "Iberia Retail")
+        )
         if env["res.partner"].search_count([marker]):
             print("[demo] the demo story is already in this database")
             return 0

@@ -1,3 +1,4 @@
 from . import test_suite_install
 from . import test_translations
 from . import test_cross_module
+from . import test_demo_fast
