@@ -14,7 +14,8 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.tools import SQL, split_every
 
 from .res_partner import ENGINE_FIELDS
 
@@ -22,6 +23,9 @@ _logger = logging.getLogger(__name__)
 
 CUSTOMER_MOVE_TYPES = ("out_invoice", "out_refund")
 AT_RISK_NOTICE_DAYS = 30
+# customers per transaction of the cron, and attempts per batch
+CRON_BATCH = 2000
+CRON_RETRIES = 5
 
 State = namedtuple(
     "State",
@@ -102,13 +106,60 @@ class CrmLoyaltyEngine(models.AbstractModel):
 
     @api.model
     def _cron_recompute(self):
+        """Every company, in batches of customers committed one by one.
+
+        One transaction for all customers would hold every customer row
+        until it commits, and fail as soon as an invoice of one of them is
+        posted meanwhile (serialization failure), losing all its work. A
+        batch holds its rows briefly, and is retried when it meets a
+        concurrent posting.
+        """
+        Partner = self.env["res.partner"]
         companies = self.env["crm.loyalty.tier"].search([]).company_id
-        for index, company in enumerate(companies):
-            changed = self.recompute_company(company)
-            _logger.info("loyalty: %s tier changes in %s", changed, company.name)
-            self.env["ir.cron"]._commit_progress(
-                1, remaining=len(companies) - index - 1
+        work = [
+            (company, batch)
+            for company in companies
+            for batch in split_every(CRON_BATCH, self._customer_ids(company))
+        ]
+        for index, (company, batch) in enumerate(work):
+            for attempt in range(CRON_RETRIES):
+                try:
+                    changed = self.recompute_company(company, Partner.browse(batch))
+                    break
+                except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                    if attempt == CRON_RETRIES - 1:
+                        raise
+                    self.env.cr.rollback()
+            _logger.info(
+                "loyalty: %s tier changes in %s (%s customers)",
+                changed,
+                company.name,
+                len(batch),
             )
+            self.env["ir.cron"]._commit_progress(1, remaining=len(work) - index - 1)
+
+    def _customer_ids(self, company):
+        """Commercial partners with a posted invoice or a tier in ``company``."""
+        key = str(company.id)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT commercial_partner_id FROM account_move
+                 WHERE company_id = %(company)s AND state = 'posted'
+                   AND move_type IN %(types)s
+                 UNION
+                SELECT id FROM res_partner
+                 WHERE id = commercial_partner_id
+                   AND (loyalty_tier_id->>%(key)s IS NOT NULL
+                        OR loyalty_override_tier_id->>%(key)s IS NOT NULL)
+                 ORDER BY 1
+                """,
+                company=company.id,
+                types=CUSTOMER_MOVE_TYPES,
+                key=key,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     # ------------------------------------------------------------------ reads
     def _read_spend(self, company, today, ids):
