@@ -4,13 +4,15 @@
 #   make lint   pre-commit checks (ruff, pylint-odoo, prettier)
 #   make test-core  Odoo's sale/account/crm/crm_claim tests with the add-ons installed
 #   make security-report  the access-matrix test, then docs/security.md from it
+#   make bench  benchmarks at scale (SIZE=S or M), report in docs/benchmarks.md
 # Point to your own Odoo source tree with ODOO_SRC=/path/to/odoo.
 DB ?= crm_demo
 PORT ?= 8069
 ODOO_ARGS ?=
+SIZE ?= S
 export ODOO_SRC
 
-.PHONY: setup run demo test test-core security-report lint clean
+.PHONY: setup run demo test test-core security-report bench lint clean
 
 setup:
 	bash scripts/setup.sh
@@ -29,6 +31,9 @@ test-core:
 
 security-report:
 	bash scripts/security_report.sh
+
+bench: setup
+	.venv/bin/python scripts/bench.py all --size "$(SIZE)"
 
 lint:
 	bash scripts/lint.sh

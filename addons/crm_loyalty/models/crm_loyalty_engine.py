@@ -7,6 +7,7 @@ current state, pure Python rules, then one UPDATE per kind of change.
 
 import logging
 import random
+import socket
 import time
 from collections import namedtuple
 from datetime import timedelta
@@ -20,15 +21,16 @@ from odoo.service.model import (
     MAX_TRIES_ON_CONCURRENCY_FAILURE,
     PG_CONCURRENCY_EXCEPTIONS_TO_RETRY,
 )
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 
-from .crm_loyalty_tier_history import ENGINE_CONTEXT_KEY
 from .res_partner import ENGINE_FIELDS
 
 _logger = logging.getLogger(__name__)
 
 CUSTOMER_MOVE_TYPES = ("out_invoice", "out_refund")
 AT_RISK_NOTICE_DAYS = 30
+# customers per transaction of the cron
+CRON_BATCH = 2000
 
 State = namedtuple(
     "State",
@@ -109,30 +111,67 @@ class CrmLoyaltyEngine(models.AbstractModel):
 
     @api.model
     def _cron_recompute(self):
-        """Recompute every company, each in a transaction of its own: a run
-        killed half-way keeps the companies done, and the next run finds
-        nothing left to change in them."""
-        companies = self.env["crm.loyalty.tier"].search([]).company_id
-        for index, company in enumerate(companies):
-            changed = self._recompute_retrying(company)
-            _logger.info("loyalty: %s tier changes in %s", changed, company.name)
-            self.env["ir.cron"]._commit_progress(
-                1, remaining=len(companies) - index - 1
-            )
+        """Every company, in batches of customers, each committed on its own.
 
-    def _recompute_retrying(self, company):
+        One transaction for all customers would hold every customer row
+        until it commits and fail as soon as an invoice of one of them is
+        posted meanwhile. A batch holds its rows briefly and is retried when
+        it meets a concurrent posting; a run killed half-way keeps the
+        batches done, and the next run finds nothing left to change in them.
+        """
+        Partner = self.env["res.partner"]
+        companies = self.env["crm.loyalty.tier"].search([]).company_id
+        work = [
+            (company, batch)
+            for company in companies
+            for batch in split_every(CRON_BATCH, self._customer_ids(company))
+        ]
+        for index, (company, batch) in enumerate(work):
+            changed = self._recompute_retrying(company, Partner.browse(batch))
+            _logger.info(
+                "loyalty: %s tier changes in %s (%s customers)",
+                changed,
+                company.name,
+                len(batch),
+            )
+            self.env["ir.cron"]._commit_progress(1, remaining=len(work) - index - 1)
+
+    def _customer_ids(self, company):
+        """Commercial partners with a posted invoice or a tier in ``company``."""
+        key = str(company.id)
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT commercial_partner_id FROM account_move
+                 WHERE company_id = %(company)s AND state = 'posted'
+                   AND move_type IN %(types)s
+                 UNION
+                SELECT id FROM res_partner
+                 WHERE id = commercial_partner_id
+                   AND (loyalty_tier_id->>%(key)s IS NOT NULL
+                        OR loyalty_override_tier_id->>%(key)s IS NOT NULL)
+                 ORDER BY 1
+                """,
+                company=company.id,
+                types=CUSTOMER_MOVE_TYPES,
+                key=key,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _recompute_retrying(self, company, partners=None):
         """``recompute_company``, tried again when a concurrent transaction
         changed the same customers (an invoice posted meanwhile).
 
         Odoo retries RPC calls on such failures (odoo.service.model.retrying),
         not scheduled actions: without this, the company would keep its stale
-        tiers until the next run. The transaction holds this company's work
+        tiers until the next run. The transaction holds this batch's work
         only (the previous one was committed), so it is rolled back whole and
         redone on a new snapshot.
         """
         for attempt in range(1, MAX_TRIES_ON_CONCURRENCY_FAILURE + 1):
             try:
-                changed = self.recompute_company(company)
+                changed = self.recompute_company(company, partners)
                 self.env.flush_all()
                 return changed
             except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as error:
@@ -388,33 +427,32 @@ class CrmLoyaltyEngine(models.AbstractModel):
         )
 
     def _log_changes(self, company, tiers, today, changes, states, spend):
-        """One history row and one chatter message per tier change."""
+        """One history row and one chatter note per tier change, each kind
+        inserted by one SQL statement: through the ORM they cost about 6 ms
+        per customer, ten minutes for a first recompute of 100,000 customers.
+        """
         changed = {pid: c for pid, c in changes.items() if c["reason"]}
         if not changed:
             return
-        History = self.env["crm.loyalty.tier.history"].with_context(
-            **{ENGINE_CONTEXT_KEY: True}
-        )
-        History.sudo().create(
-            [
-                {
-                    "partner_id": pid,
-                    "company_id": company.id,
-                    "old_tier_id": states[pid].tier,
-                    "new_tier_id": change["state"].tier,
-                    "date": today,
-                    "amount": spend.get(pid, 0.0),
-                    "reason": change["reason"],
-                    "user_id": self.env.uid,
-                }
-                for pid, change in changed.items()
-            ]
-        )
+        History = self.env["crm.loyalty.tier.history"]
+        rows = [
+            {
+                "partner_id": pid,
+                "company_id": company.id,
+                "old_tier_id": states[pid].tier,
+                "new_tier_id": change["state"].tier,
+                "date": today,
+                "amount": spend.get(pid, 0.0),
+                "reason": change["reason"],
+                "user_id": self.env.uid,
+            }
+            for pid, change in changed.items()
+        ]
         reasons = dict(History._fields["reason"]._description_selection(self.env))
         names = {tier.id: tier.name for tier in tiers}
         none = self.env._("no tier")
         bodies = {
-            pid: Markup("%s → <b>%s</b> (%s, %s)")
+            pid: Markup("<p>%s → <b>%s</b> (%s, %s)</p>")
             % (
                 names.get(states[pid].tier, none),
                 names.get(change["state"].tier, none),
@@ -424,8 +462,81 @@ class CrmLoyaltyEngine(models.AbstractModel):
             for pid, change in changed.items()
         }
         partners = self.env["res.partner"].browse(list(changed))
-        partners._message_log_batch(bodies=bodies)
+        self._insert_history(rows)
+        self._insert_notes(partners, bodies)
         self._notify_customers(company, partners, changed, states, tiers)
+
+    def _insert_history(self, rows):
+        """The history rows of ``rows`` (create values) by one INSERT."""
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_loyalty_tier_history
+                       (partner_id, company_id, old_tier_id, new_tier_id, date,
+                        amount, reason, user_id, create_uid, write_uid,
+                        create_date, write_date)
+                SELECT v.partner_id, v.company_id, v.old_tier_id, v.new_tier_id,
+                       v.date, v.amount, v.reason, v.user_id, %(uid)s, %(uid)s,
+                       %(now)s, %(now)s
+                  FROM unnest(%(partner)s::int[], %(company)s::int[],
+                              %(old)s::int[], %(new)s::int[], %(date)s::date[],
+                              %(amount)s::numeric[], %(reason)s::varchar[],
+                              %(user)s::int[])
+                       AS v(partner_id, company_id, old_tier_id, new_tier_id,
+                            date, amount, reason, user_id)
+                """,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                partner=[row["partner_id"] for row in rows],
+                company=[row["company_id"] for row in rows],
+                old=[row["old_tier_id"] for row in rows],
+                new=[row["new_tier_id"] for row in rows],
+                date=[row["date"] for row in rows],
+                amount=[row["amount"] for row in rows],
+                reason=[row["reason"] for row in rows],
+                user=[row["user_id"] for row in rows],
+            )
+        )
+        self.env["crm.loyalty.tier.history"].invalidate_model()
+
+    def _insert_notes(self, partners, bodies):
+        """The chatter notes ``bodies`` ({partner id: html}) by one INSERT,
+        with the author, reply-to and subtype ``_message_log_batch`` gives."""
+        author_id, email_from = partners._message_compute_author()
+        reply_to = self.env["mail.thread"]._notify_get_reply_to(
+            default=email_from, author_id=author_id
+        )[False]
+        subtype_id = self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        now = fields.Datetime.now()
+        ids = list(bodies)
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO mail_message
+                       (model, res_id, body, author_id, email_from, reply_to,
+                        message_type, is_internal, subtype_id,
+                        email_add_signature, message_id, date,
+                        create_uid, write_uid, create_date, write_date)
+                SELECT 'res.partner', v.res_id, v.body, %(author)s, %(email)s,
+                       %(reply_to)s, 'notification', TRUE, %(subtype)s, FALSE,
+                       '<' || gen_random_uuid() || '-openerp-message-notify@'
+                           || %(host)s || '>',
+                       %(now)s, %(uid)s, %(uid)s, %(now)s, %(now)s
+                  FROM unnest(%(ids)s::int[], %(bodies)s::text[]) AS v(res_id, body)
+                """,
+                author=author_id,
+                email=email_from,
+                reply_to=reply_to,
+                subtype=subtype_id,
+                host=socket.gethostname(),
+                now=now,
+                uid=self.env.uid,
+                ids=ids,
+                bodies=[str(bodies[pid]) for pid in ids],
+            )
+        )
+        self.env["mail.message"].invalidate_model()
+        partners.invalidate_recordset(["message_ids"])
 
     def _notify_customers(self, company, partners, changed, states, tiers):
         if not company.loyalty_notify_tier_change:

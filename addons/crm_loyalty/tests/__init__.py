@@ -4,3 +4,4 @@ from . import test_whatif
 from . import test_ui
 from . import test_bad_input
 from . import test_properties
+from . import test_bulk

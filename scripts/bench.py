@@ -1,0 +1,540 @@
+"""Benchmarks of the suite at scale (``make bench SIZE=S|M``).
+
+    bench.py all --size S      build (or reuse) bench_s, run every scenario,
+                               write docs/benchmarks/S.json and docs/benchmarks.md
+    bench.py build --size S    only the database
+    bench.py report            docs/benchmarks.md from the JSON results
+    bench.py scenario NAME -d DB [--runs 3]   one scenario, JSON on stdout
+
+Each scenario runs in its own Odoo process (so that its peak memory is its
+own) and measures the add-on's method against its anchors on the same
+data: the obvious ORM loop (timed on a sample, extrapolated) and the raw
+SQL that is the practical floor. Every measured run is rolled back, so runs
+see the same data; the reported figure is the median of the runs.
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from unittest import mock
+
+import bench_load
+from dateutil.relativedelta import relativedelta
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+RESULTS = ROOT / "docs" / "benchmarks"
+SIZES = {"S": (10_000, 100_000), "M": (100_000, 1_000_000), "XS": (1_000, 20_000)}
+BASE_DB = "bench_base"
+SUPERUSER_ID = 1
+ADMIN_ID = 2
+SCENARIOS = ["p1", "p2", "p3"]
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+ODOO = str(ROOT / ".venv" / "bin" / "odoo")
+
+
+# ----------------------------------------------------------------- helpers
+def psql(db, query):
+    out = subprocess.run(
+        ["psql", "-X", "-d", db, "-tAc", query],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip()
+
+
+def db_exists(db):
+    return psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{db}'") == "1"
+
+
+def filestore(db):
+    return ROOT / ".odoo-data" / "filestore" / db
+
+
+def rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(env, func, runs, setup=None, commit=False):
+    """Median wall time (s), queries and peak RSS over ``runs`` runs of
+    ``func``, each one after ``setup`` and rolled back (unless ``commit``)."""
+    cr = env.cr
+    times, queries, result = [], [], None
+    for _run in range(runs):
+        if setup:
+            setup()
+        env.invalidate_all()
+        count = cr.sql_log_count
+        start = time.perf_counter()
+        result = func()
+        env.flush_all()
+        times.append(time.perf_counter() - start)
+        queries.append(cr.sql_log_count - count)
+        if commit:
+            cr.commit()
+        else:
+            cr.rollback()
+    return {
+        "median_s": statistics.median(times),
+        "runs_s": [round(t, 4) for t in times],
+        "queries": int(statistics.median(queries)),
+        "rss_peak_mb": round(rss_mb()),
+        "result": result if isinstance(result, (int, float, str)) else None,
+    }
+
+
+def with_env(db, func):
+    from odoo import api
+    from odoo.modules.registry import Registry
+    from odoo.tools import config
+
+    config.parse_config(["-c", str(ROOT / "odoo.conf"), "-d", db, "--log-level=warn"])
+    registry = Registry(db)
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        return func(env)
+
+
+def companies(env):
+    return env["crm.loyalty.tier"].search([]).company_id.sorted("id")
+
+
+def customers(env, company):
+    from demo_fast import REF_PREFIX
+
+    env.cr.execute(
+        "SELECT count(DISTINCT m.commercial_partner_id) FROM account_move m "
+        "JOIN res_partner p ON p.id = m.commercial_partner_id "
+        "WHERE m.company_id = %s AND p.ref LIKE %s",
+        (company.id, REF_PREFIX + "%"),
+    )
+    return env.cr.fetchone()[0]
+
+
+# --------------------------------------------------------------- scenario P1
+SPEND_SQL = """
+    SELECT company_id, commercial_partner_id, SUM(amount_untaxed_signed)
+      FROM account_move
+     WHERE state = 'posted' AND move_type IN ('out_invoice', 'out_refund')
+       AND invoice_date > %(start)s AND invoice_date <= %(today)s
+  GROUP BY company_id, commercial_partner_id
+"""
+UPDATE_SQL = (
+    "WITH spend AS ("
+    + SPEND_SQL.replace(
+        "SUM(amount_untaxed_signed)", "SUM(amount_untaxed_signed) AS sum"
+    )
+    + """)
+    UPDATE res_partner p
+       SET loyalty_amount = COALESCE(p.loyalty_amount, '{}'::jsonb)
+           || jsonb_build_object(s.company_id::text, s.sum)
+      FROM spend s WHERE p.id = s.commercial_partner_id
+"""
+)
+RESET_TIERS_SQL = """
+    UPDATE res_partner
+       SET loyalty_tier_id = NULL, loyalty_earned_tier_id = NULL,
+           loyalty_amount = NULL, loyalty_review_date = NULL,
+           loyalty_at_risk = NULL, loyalty_previous_pricelist_id = NULL,
+           specific_property_product_pricelist = NULL
+     WHERE loyalty_tier_id IS NOT NULL OR loyalty_amount IS NOT NULL;
+    DELETE FROM crm_loyalty_tier_history;
+"""
+
+
+def scenario_p1(env, runs):
+    cr, engine, out = env.cr, env["crm.loyalty.engine"], {}
+    today = date.today()
+    start = today - relativedelta(months=12)
+    comps = companies(env)
+    out["customers"] = sum(customers(env, c) for c in comps)
+    cr.execute("SELECT count(*) FROM account_move WHERE move_type LIKE 'out_%%'")
+    out["invoices"] = cr.fetchone()[0]
+
+    def recompute_all():
+        return sum(engine.recompute_company(company) for company in comps)
+
+    def floor_select():
+        cr.execute(SPEND_SQL, {"start": start, "today": today})
+        return len(cr.fetchall())
+
+    def floor_update():
+        cr.execute(UPDATE_SQL, {"start": start, "today": today})
+        return cr.rowcount
+
+    def floor_read_group():
+        Move = env["account.move"]
+        return sum(
+            len(
+                Move._read_group(
+                    [
+                        ("company_id", "=", company.id),
+                        ("state", "=", "posted"),
+                        ("move_type", "in", ("out_invoice", "out_refund")),
+                        ("invoice_date", ">", start),
+                        ("invoice_date", "<=", today),
+                    ],
+                    ["commercial_partner_id"],
+                    ["amount_untaxed_signed:sum"],
+                )
+            )
+            for company in comps
+        )
+
+    out["floor_sql_group_by"] = timed(env, floor_select, runs)
+    out["floor_read_group"] = timed(env, floor_read_group, runs)
+    out["floor_sql_update"] = timed(env, floor_update, runs)
+    out["orm_loop"] = orm_loop(env, comps, start, today, out["customers"])
+
+    def reset():
+        cr.execute(RESET_TIERS_SQL)
+
+    out["first"] = timed(env, recompute_all, runs, setup=reset)
+    # reach the steady state once, for good
+    reset()
+    out["first_committed"] = timed(env, recompute_all, 1, commit=True)
+    out["steady_0"] = timed(env, recompute_all, runs)
+
+    def one_percent():
+        """~1% of the customers get a large invoice amount: they move up."""
+        cr.execute(
+            """
+            UPDATE account_move m
+               SET amount_untaxed_signed = amount_untaxed_signed + 50000
+              FROM (SELECT DISTINCT ON (commercial_partner_id) id FROM account_move
+                     WHERE move_type = 'out_invoice' AND state = 'posted'
+                       AND invoice_date > %s AND commercial_partner_id %% 100 = 7
+                  ORDER BY commercial_partner_id, id) pick
+             WHERE m.id = pick.id
+            """,
+            (start,),
+        )
+
+    out["steady_1pct"] = timed(env, recompute_all, runs, setup=one_percent)
+    out["posting"] = posting(env, comps[0], runs=max(runs, 15))
+    return out
+
+
+def orm_loop(env, comps, start, today, total_customers, sample=1000):
+    """The obvious ORM approach: one _read_group per customer, then the tier
+    by threshold (no write), on ``sample`` customers, extrapolated."""
+    Move = env["account.move"]
+    company = comps[0]
+    env.cr.execute(
+        "SELECT DISTINCT commercial_partner_id FROM account_move "
+        "WHERE company_id = %s AND move_type = 'out_invoice' "
+        "ORDER BY commercial_partner_id LIMIT %s",
+        (company.id, sample),
+    )
+    partners = env["res.partner"].browse([r[0] for r in env.cr.fetchall()])
+    tiers = env["crm.loyalty.tier"].search(
+        [("company_id", "=", company.id)], order="min_amount"
+    )
+
+    def loop():
+        for partner in partners:
+            [(amount,)] = Move._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("commercial_partner_id", "=", partner.id),
+                    ("state", "=", "posted"),
+                    ("move_type", "in", ("out_invoice", "out_refund")),
+                    ("invoice_date", ">", start),
+                    ("invoice_date", "<=", today),
+                ],
+                [],
+                ["amount_untaxed_signed:sum"],
+            )
+            tiers.filtered(lambda t, a=amount: t.min_amount <= (a or 0))[-1:]
+        return len(partners)
+
+    result = timed(env, loop, 1)
+    result["sample"] = len(partners)
+    result["extrapolated_s"] = (
+        result["median_s"] / max(len(partners), 1) * total_customers
+    )
+    return result
+
+
+def posting(env, company, runs):
+    """action_post of one invoice of a customer with history, with and
+    without the loyalty posting hook (the engine call made a no-op)."""
+    from odoo import Command
+
+    env = env(user=ADMIN_ID, context={"allowed_company_ids": [company.id]})
+    Move = env["account.move"].with_company(company)
+    env.cr.execute(
+        "SELECT commercial_partner_id FROM account_move WHERE company_id = %s "
+        "AND move_type = 'out_invoice' GROUP BY 1 ORDER BY count(*) DESC "
+        "OFFSET 100 LIMIT 1",
+        (company.id,),
+    )
+    partner_id = env.cr.fetchone()[0]
+    draft = {}
+
+    def setup():
+        draft["move"] = Move.create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner_id,
+                "invoice_line_ids": [
+                    Command.create({"name": "Bench", "price_unit": 500.0})
+                ],
+            }
+        )
+        env.flush_all()
+
+    def post():
+        draft["move"].action_post()
+        return draft["move"].name
+
+    timed(env, post, 2, setup=setup)  # warm-up
+    engine_class = type(env["crm.loyalty.engine"])
+    runs_with, runs_without = [], []
+    for _run in range(runs):  # alternated, so that both see the same load
+        runs_with.append(timed(env, post, 1, setup=setup))
+        with mock.patch.object(engine_class, "recompute_company", lambda *a, **k: 0):
+            runs_without.append(timed(env, post, 1, setup=setup))
+
+    def merge(results):
+        times = [r["median_s"] for r in results]
+        return {
+            "median_s": statistics.median(times),
+            "runs_s": [round(t, 4) for t in times],
+            "queries": int(statistics.median(r["queries"] for r in results)),
+            "rss_peak_mb": round(rss_mb()),
+        }
+
+    with_hook, without = merge(runs_with), merge(runs_without)
+    return {
+        "with_hook": with_hook,
+        "without_hook": without,
+        "overhead_ms": (with_hook["median_s"] - without["median_s"]) * 1000,
+    }
+
+
+# --------------------------------------------------------------- scenario P2
+def scenario_p2(env, runs):
+    from demo_fast import REF_PREFIX
+
+    out = {}
+    admin = env(user=ADMIN_ID)
+    for key, ref in (("big", "1"), ("small", "2")):
+        partner = admin["res.partner"].search([("ref", "=", REF_PREFIX + ref)])
+        company = partner.with_user(SUPERUSER_ID).invoice_ids.company_id[:1]
+        partner = partner.with_context(allowed_company_ids=company.ids)
+        counts = {
+            "invoices": len(partner.sudo().invoice_ids),
+            "claims": admin["crm.claim"]
+            .sudo()
+            .search_count([("partner_id", "child_of", partner.id)]),
+            "messages": admin["mail.message"]
+            .sudo()
+            .search_count([("model", "=", "res.partner"), ("res_id", "=", partner.id)]),
+        }
+        timed(admin, partner.customer_360_data, 1)  # warm-up
+        out[key] = {**counts, **timed(admin, partner.customer_360_data, max(runs, 5))}
+    return out
+
+
+# --------------------------------------------------------------- scenario P3
+KPI_FLOOR_SQL = """
+    SELECT company_id, date_trunc('month', invoice_date) AS month,
+           count(DISTINCT commercial_partner_id), SUM(amount_untaxed_signed)
+      FROM account_move
+     WHERE state = 'posted' AND move_type IN ('out_invoice', 'out_refund')
+       AND invoice_date >= %(first)s AND invoice_date <= %(last)s
+  GROUP BY 1, 2
+"""
+
+
+def scenario_p3(env, runs):
+    cr = env.cr
+    last = date.today().replace(day=1) - timedelta(days=1)
+    first = (last - relativedelta(months=35)).replace(day=1)
+    comps = env["res.company"].search([]).sorted("id")
+    base_rss = rss_mb()
+
+    def backfill():
+        Snapshot = env["crm.kpi.snapshot"]
+        return sum(
+            Snapshot.with_company(company).compute_snapshots(first, last)
+            for company in comps
+        )
+
+    def floor():
+        cr.execute(KPI_FLOOR_SQL, {"first": first, "last": last})
+        return len(cr.fetchall())
+
+    def clear():
+        cr.execute("DELETE FROM crm_kpi_snapshot")
+
+    out = {"months": 36, "companies": len(comps)}
+    out["floor_sql"] = timed(env, floor, runs)
+    out["backfill"] = timed(env, backfill, runs, setup=clear)
+    out["rss_before_mb"] = round(base_rss)
+    cr.execute("SELECT count(*) FROM account_move WHERE move_type LIKE 'out_%%'")
+    out["invoices"] = cr.fetchone()[0]
+    return out
+
+
+# -------------------------------------------------------------- commands
+def build(size):
+    n_customers, n_invoices = SIZES[size]
+    db = f"bench_{size.lower()}"
+    if db_exists(db):
+        print(f"[bench] reusing database {db}")
+        return db
+    if not db_exists(BASE_DB):
+        modules = subprocess.run(
+            [sys.executable, "scripts/addons.py", "--product"],
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        ).stdout.strip()
+        print(f"[bench] installing {modules} into {BASE_DB}")
+        subprocess.run(
+            [
+                ODOO,
+                "-c",
+                "odoo.conf",
+                "-d",
+                BASE_DB,
+                "-i",
+                modules,
+                "--stop-after-init",
+                "--without-demo=True",
+                "--log-level=warn",
+            ],
+            check=True,
+            cwd=ROOT,
+        )
+    print(f"[bench] {db}: {n_customers} customers, {n_invoices} invoices")
+    subprocess.run(["createdb", "-T", BASE_DB, db], check=True)
+    if filestore(BASE_DB).exists():
+        shutil.copytree(filestore(BASE_DB), filestore(db), dirs_exist_ok=True)
+    start = time.perf_counter()
+    subprocess.run(
+        [
+            PYTHON,
+            "scripts/demo_story.py",
+            "-d",
+            db,
+            "--fast",
+            "--customers",
+            str(n_customers),
+            "--invoices",
+            str(n_invoices),
+        ],
+        check=True,
+        cwd=ROOT,
+    )
+    print(f"[bench] data written in {time.perf_counter() - start:.0f} s")
+    problems = with_env(db, check_data)
+    if problems:
+        raise SystemExit("[bench] invalid data: " + "; ".join(problems))
+    print("[bench] ORM check passed")
+    psql(db, "VACUUM ANALYZE")
+    return db
+
+
+def check_data(env):
+    from demo_fast import check
+
+    problems = check(env)
+    env.cr.rollback()
+    return problems
+
+
+def run_scenario(db, name, runs):
+    proc = subprocess.run(
+        [PYTHON, __file__, "scenario", name, "-d", db, "--runs", str(runs)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    if proc.returncode:
+        sys.stderr.write(proc.stderr[-5000:])
+        raise SystemExit(f"[bench] scenario {name} failed")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def machine():
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    cpu = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    return {
+        "cores": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gb": round(mem),
+        "postgresql": psql("postgres", "SHOW server_version"),
+        "python": platform.python_version(),
+        "date": date.today().isoformat(),
+    }
+
+
+def run_all(size, runs, only=None):
+    db = build(size)
+    results = {"size": size, "database": db, "machine": machine(), "runs": runs}
+    path = RESULTS / f"{size}.json"
+    if path.exists():
+        results = {**json.loads(path.read_text()), **results}
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    for name in only or [*SCENARIOS, "p4", "crons"]:
+        print(f"[bench] {size} {name} …", flush=True)
+        start = time.perf_counter()
+        if name == "p4":
+            results[name] = bench_load.run_p4(db, with_env)
+        elif name == "crons":
+            results[name] = bench_load.run_cron_scaling(db, with_env)
+        else:
+            results[name] = run_scenario(db, name, runs)
+            results[name]["wall_s"] = round(time.perf_counter() - start)
+        print(f"[bench] {size} {name} done in {time.perf_counter() - start:.0f} s")
+        path.write_text(json.dumps(results, indent=1, default=str) + "\n")
+    import bench_report
+
+    bench_report.write()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("command", choices=["all", "build", "report", "scenario"])
+    parser.add_argument("name", nargs="?")
+    parser.add_argument("--size", default="S", choices=sorted(SIZES))
+    parser.add_argument("-d", "--database")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", help="comma-separated scenarios")
+    args = parser.parse_args()
+    if args.command == "build":
+        build(args.size)
+    elif args.command == "report":
+        import bench_report
+
+        bench_report.write()
+    elif args.command == "all":
+        run_all(args.size, args.runs, args.only and args.only.split(","))
+    else:
+        func = globals()[f"scenario_{args.name}"]
+        result = with_env(args.database, lambda env: func(env, args.runs))
+        result["process_rss_peak_mb"] = round(rss_mb())
+        print(json.dumps(result, default=str))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

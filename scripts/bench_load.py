@@ -1,0 +1,339 @@
+"""Benchmarks that need a running Odoo server (called by bench.py).
+
+* P4: the loyalty recompute and a 36-month KPI backfill run as cron jobs of
+  a server with 2 HTTP workers and a cron worker, while another process
+  posts invoices through the HTTP workers (XML-RPC). Afterwards: errors in
+  the server log and in the posting process, and a fresh recompute that
+  must find nothing left to change (no lost tier change).
+* Cron workers: the first recompute of the main company split in two
+  customer batches (two cron jobs), run by a server with 1, then 2 cron
+  workers.
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import xmlrpc.client
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from dateutil.relativedelta import relativedelta
+
+ROOT = Path(__file__).resolve().parent.parent
+ODOO = str(ROOT / ".venv" / "bin" / "odoo")
+PORT = int(os.environ.get("BENCH_PORT", "8212"))
+JOB_RE = re.compile(
+    r"^(\S+ \S+) .*Job '(?P<name>.+)' \((?P<id>\d+)\) (?P<status>starting|[a-z ]+"
+    r" \(#loop .*duration (?P<duration>[\d.]+)s\))"
+)
+
+
+def start_server(db, log, cron_threads, workers=2):
+    log.unlink(missing_ok=True)
+    return subprocess.Popen(
+        [
+            ODOO,
+            "-c",
+            "odoo.conf",
+            "-d",
+            db,
+            f"--db-filter=^{db}$",
+            f"--http-port={PORT}",
+            f"--workers={workers}",
+            f"--max-cron-threads={cron_threads}",
+            f"--logfile={log}",
+            "--limit-time-real=3600",
+            "--limit-time-cpu=3600",
+            "--limit-time-real-cron=3600",
+            "--limit-memory-soft=4294967296",
+            "--limit-memory-hard=6442450944",
+            "--log-level=info",
+        ],
+        cwd=ROOT,
+        start_new_session=True,
+    )
+
+
+def stop_server(proc):
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def wait_http(db, timeout=180):
+    common = xmlrpc.client.ServerProxy(f"http://127.0.0.1:{PORT}/xmlrpc/2/common")
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            return common.authenticate(db, "admin", "admin", {})
+        except OSError:
+            time.sleep(2)
+    raise SystemExit("[bench] the Odoo server did not answer")
+
+
+def jobs(log):
+    """{cron id: {"start": datetime, "end": datetime, "status": str}}."""
+    found = {}
+    if not log.exists():
+        return found
+    for line in log.read_text(errors="replace").splitlines():
+        match = JOB_RE.match(line)
+        if not match:
+            continue
+        stamp = datetime.strptime(match.group(1)[:19], "%Y-%m-%d %H:%M:%S")
+        job = found.setdefault(int(match["id"]), {"name": match["name"]})
+        if match["status"] == "starting":
+            job["start"] = stamp
+        else:
+            job["end"] = stamp
+            job["status"] = match["status"].split(" (")[0]
+            job["duration_s"] = float(match["duration"])
+    return found
+
+
+def log_problems(log):
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    return [
+        line[:300]
+        for line in lines
+        if " ERROR " in line or " CRITICAL " in line or "Traceback" in line
+    ]
+
+
+def wait_jobs(log, cron_ids, timeout):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        found = jobs(log)
+        if all("end" in found.get(cid, {}) for cid in cron_ids):
+            return found
+        time.sleep(2)
+    return jobs(log)
+
+
+# ------------------------------------------------------------ set-up (ORM)
+def prepare(env, kind, months=36):
+    """Reset the tiers, the snapshots and the crons; create the jobs to run.
+    Return the ids of the cron jobs to trigger."""
+    import bench
+
+    cr = env.cr
+    cr.execute(bench.RESET_TIERS_SQL)
+    cr.execute("DELETE FROM crm_kpi_snapshot")
+    cr.execute("UPDATE ir_cron SET active = FALSE WHERE cron_name LIKE 'Benchmark:%%'")
+    Cron = env["ir.cron"]
+    now = datetime.now() - timedelta(minutes=1)
+    far = datetime.now() + timedelta(days=30)
+    cr.execute("UPDATE ir_cron SET nextcall = %s WHERE active", (far,))
+    loyalty = env.ref("crm_loyalty.ir_cron_loyalty_recompute")
+    model = env.ref("crm_loyalty.model_crm_loyalty_engine")
+    ids = []
+    if kind == "p4":
+        last = date.today().replace(day=1) - timedelta(days=1)
+        first = (last - relativedelta(months=months - 1)).replace(day=1)
+        kpi = Cron.create(
+            {
+                "name": "Benchmark: KPI backfill",
+                "model_id": env.ref("crm_kpi.model_crm_kpi_snapshot").id,
+                "state": "code",
+                "code": "for company in env['res.company'].search([]):\n"
+                f"    model.with_company(company).compute_snapshots('{first}', "
+                f"'{last}')",
+                "interval_number": 1,
+                "interval_type": "days",
+                "nextcall": now,
+            }
+        )
+        loyalty.write({"active": True, "nextcall": now})
+        ids = [loyalty.id, kpi.id]
+    else:
+        company = env.ref("base.main_company")
+        cr.execute(
+            "SELECT DISTINCT commercial_partner_id FROM account_move "
+            "WHERE company_id = %s AND move_type LIKE 'out_%%' ORDER BY 1",
+            (company.id,),
+        )
+        partner_ids = [r[0] for r in cr.fetchall()]
+        middle = partner_ids[len(partner_ids) // 2]
+        for index, (low, high) in enumerate(
+            ((partner_ids[0], middle), (middle, partner_ids[-1] + 1))
+        ):
+            cron = Cron.create(
+                {
+                    "name": f"Benchmark: loyalty batch {index + 1}/2",
+                    "model_id": model.id,
+                    "state": "code",
+                    "code": "model.recompute_company(env.ref('base.main_company'), "
+                    "partners=env['res.partner'].search(["
+                    f"('id', '>=', {low}), ('id', '<', {high}), "
+                    "('parent_id', '=', False)]))",
+                    "interval_number": 1,
+                    "interval_type": "days",
+                    "nextcall": now,
+                }
+            )
+            ids.append(cron.id)
+    cr.commit()
+    return ids
+
+
+def leftover(env):
+    """Tier changes and state differences a fresh recompute would still
+    make (rolled back): both 0 when no change was lost."""
+    engine = env["crm.loyalty.engine"]
+    reasons = states = 0
+    for company in env["crm.loyalty.tier"].search([]).company_id:
+        company = company.with_company(company)
+        today = date.today()
+        tiers = env["crm.loyalty.tier"].search(
+            [("company_id", "=", company.id)], order="min_amount"
+        )
+        spend = engine._read_spend(company, today, None)
+        current = engine._read_states(company, None, spend)
+        changes = engine._apply_rules(
+            company, tiers, today, spend, current, "recompute"
+        )
+        states += len(changes)
+        reasons += sum(1 for change in changes.values() if change["reason"])
+    env.cr.rollback()
+    return reasons, states
+
+
+# ----------------------------------------------------------------- poster
+def poster(db, stop_file, out_file):
+    """Post invoices through XML-RPC until ``stop_file`` exists."""
+    url = f"http://127.0.0.1:{PORT}/xmlrpc/2"
+    uid = xmlrpc.client.ServerProxy(f"{url}/common").authenticate(
+        db, "admin", "admin", {}
+    )
+    models = xmlrpc.client.ServerProxy(f"{url}/object", allow_none=True)
+    partners = models.execute_kw(
+        db,
+        uid,
+        "admin",
+        "res.partner",
+        "search",
+        [[("ref", "=like", "BENCH-%"), ("ref", "not in", ["BENCH-1", "BENCH-2"])]],
+        {"limit": 200, "order": "id"},
+    )
+    posted, errors, times = [], [], []
+    index = 0
+    while not Path(stop_file).exists():
+        partner = partners[(index * 37) % len(partners)]
+        index += 1
+        start = time.perf_counter()
+        try:
+            move = models.execute_kw(
+                db,
+                uid,
+                "admin",
+                "account.move",
+                "create",
+                [
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": partner,
+                        "invoice_line_ids": [
+                            (0, 0, {"name": "Load", "price_unit": 4000})
+                        ],
+                    }
+                ],
+            )
+            models.execute_kw(db, uid, "admin", "account.move", "action_post", [[move]])
+            posted.append(partner)
+            times.append(time.perf_counter() - start)
+        except (xmlrpc.client.Fault, OSError) as error:
+            errors.append(str(error)[:300])
+    times.sort()
+    Path(out_file).write_text(
+        json.dumps(
+            {
+                "posted": len(posted),
+                "errors": errors,
+                "median_post_s": times[len(times) // 2] if times else None,
+                "max_post_s": times[-1] if times else None,
+            }
+        )
+    )
+
+
+# -------------------------------------------------------------- scenarios
+def run_p4(db, with_env, timeout=3600):
+    log = ROOT / ".odoo-data" / "logs" / f"bench_p4_{db}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    cron_ids = with_env(db, lambda env: prepare(env, "p4"))
+    stop_file = Path(f"/tmp/bench_p4_{db}.stop")
+    out_file = Path(f"/tmp/bench_p4_{db}.json")
+    stop_file.unlink(missing_ok=True)
+    server = start_server(db, log, cron_threads=1)
+    try:
+        wait_http(db)
+        thread = threading.Thread(target=poster, args=(db, stop_file, out_file))
+        thread.start()
+        start = time.perf_counter()
+        found = wait_jobs(log, cron_ids, timeout)
+        elapsed = time.perf_counter() - start
+        time.sleep(5)  # a few more postings once the jobs are done
+        stop_file.touch()
+        thread.join()
+    finally:
+        stop_server(server)
+    posting = json.loads(out_file.read_text())
+    reasons, states = with_env(db, leftover)
+    problems = log_problems(log)
+    return {
+        "cron_jobs": "; ".join(
+            f"{j['name']}: {j.get('status', 'not finished')} in "
+            f"{j.get('duration_s', 0):.1f} s"
+            for cid, j in found.items()
+            if cid in cron_ids
+        ),
+        "wall_time_until_both_done_s": round(elapsed, 1),
+        "invoices_posted_meanwhile": posting["posted"],
+        "posting_errors": len(posting["errors"]),
+        "posting_median_s": posting["median_post_s"],
+        "posting_max_s": posting["max_post_s"],
+        "server_log_error_lines": len(problems),
+        "first_errors": " / ".join(problems[:3] + posting["errors"][:3]) or "none",
+        "fresh_recompute_tier_changes_left": reasons,
+        "fresh_recompute_state_differences_left": states,
+    }
+
+
+def run_cron_scaling(db, with_env, timeout=3600):
+    results = {}
+    for threads in (1, 2):
+        log = ROOT / ".odoo-data" / "logs" / f"bench_cron{threads}_{db}.log"
+        cron_ids = with_env(db, lambda env: prepare(env, "cron"))
+        server = start_server(db, log, cron_threads=threads)
+        try:
+            found = wait_jobs(log, cron_ids, timeout)
+        finally:
+            stop_server(server)
+        done = [found.get(cid, {}) for cid in cron_ids]
+        if not all("end" in job and "start" in job for job in done):
+            results[threads] = {"error": f"jobs not finished: {done}"}
+            continue
+        results[threads] = {
+            "wall_s": (
+                max(j["end"] for j in done) - min(j["start"] for j in done)
+            ).total_seconds(),
+            "job_durations_s": [j["duration_s"] for j in done],
+            "statuses": [j["status"] for j in done],
+            "log_errors": len(log_problems(log)),
+        }
+        results[threads]["changes_left"] = with_env(db, leftover)
+    if all("wall_s" in results[n] for n in (1, 2)):
+        results["speedup"] = results[1]["wall_s"] / max(results[2]["wall_s"], 1e-9)
+    return results
+
+
+if __name__ == "__main__":
+    sys.exit("use bench.py p4 / bench.py crons")

@@ -1,0 +1,311 @@
+"""docs/benchmarks.md from the results of bench.py (docs/benchmarks/*.json).
+
+The analysis written by hand (docs/benchmarks/notes.md) is appended as is.
+"""
+
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "docs" / "benchmarks"
+ORDER = ["M", "S", "XS"]
+
+
+def ms(value):
+    return f"{value * 1000:,.0f} ms" if value < 10 else f"{value:,.1f} s"
+
+
+def sec(value):
+    return f"{value:,.2f} s" if value < 100 else f"{value:,.0f} s"
+
+
+def verdict(ok):
+    return "met" if ok else "**missed**"
+
+
+def row(*cells):
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def table(header, rows):
+    return [row(*header), row(*["---"] * len(header)), *rows]
+
+
+def measure_row(label, m, target="", ok=None, extra=""):
+    return row(
+        label,
+        sec(m["median_s"]),
+        " / ".join(f"{t:.2f}" for t in m["runs_s"]),
+        m["queries"],
+        target,
+        "" if ok is None else verdict(ok),
+        extra,
+    )
+
+
+HEAD = ["Measure", "Median", "Runs (s)", "Queries", "Target", "", "Note"]
+
+
+def p1_section(p1):
+    floor = p1["floor_sql_update"]["median_s"]
+    steady = p1["steady_1pct"]["median_s"]
+    first = p1["first"]["median_s"]
+    post = p1["posting"]
+    loop = p1["orm_loop"]
+    lines = [
+        (
+            f"### P1 loyalty recompute ({p1['customers']:,} customers with invoices, "
+            f"{p1['invoices']:,} invoices and credit notes, every company)"
+        ),
+        "",
+        *table(
+            HEAD,
+            [
+                measure_row(
+                    "Floor: rolling spend, one SQL GROUP BY", p1["floor_sql_group_by"]
+                ),
+                measure_row(
+                    "Floor: the same by one `_read_group` per company",
+                    p1["floor_read_group"],
+                ),
+                measure_row(
+                    "Floor: SQL GROUP BY + bulk UPDATE of the customers",
+                    p1["floor_sql_update"],
+                ),
+                row(
+                    "Obvious ORM: one `_read_group` per customer",
+                    sec(loop["extrapolated_s"]),
+                    f"{loop['median_s']:.2f} for {loop['sample']}",
+                    f"{loop['queries']} (sample)",
+                    "",
+                    "",
+                    "extrapolated from the sample",
+                ),
+                measure_row(
+                    "Recompute, steady state, no change",
+                    p1["steady_0"],
+                    "≤ 3 s",
+                    p1["steady_0"]["median_s"] <= 3,
+                ),
+                measure_row(
+                    f"Recompute, steady state, {p1['steady_1pct']['result']} "
+                    "tier changes (~1%)",
+                    p1["steady_1pct"],
+                    f"≤ 3 s and ≤ 2× floor ({sec(2 * floor)})",
+                    steady <= 3 and steady <= 2 * floor,
+                    f"{steady / floor:.1f}× the floor",
+                ),
+                measure_row(
+                    f"First recompute: {p1['first']['result']:,} initial tiers + "
+                    "history rows + notes",
+                    p1["first"],
+                    "≤ 30 s",
+                    first <= 30,
+                ),
+                measure_row(
+                    "Post one invoice, with the loyalty hook", post["with_hook"]
+                ),
+                measure_row("Post one invoice, hook disabled", post["without_hook"]),
+                row(
+                    "Posting overhead of the add-on",
+                    f"{post['overhead_ms']:.1f} ms",
+                    "",
+                    post["with_hook"]["queries"] - post["without_hook"]["queries"],
+                    "≤ 20 ms",
+                    verdict(post["overhead_ms"] <= 20),
+                    "difference of the medians",
+                ),
+            ],
+        ),
+    ]
+    return lines
+
+
+def p2_section(p2):
+    big, small = p2["big"], p2["small"]
+    lines = [
+        "### P2 customer 360 screen (`customer_360_data`, as the administrator)",
+        "",
+        *table(
+            [
+                "Customer",
+                "Invoices",
+                "Claims",
+                "Messages",
+                "Median",
+                "Runs (s)",
+                "Queries",
+                "Target",
+                "",
+            ],
+            [
+                row(
+                    key,
+                    d["invoices"],
+                    d["claims"],
+                    d["messages"],
+                    ms(d["median_s"]),
+                    " / ".join(f"{t:.3f}" for t in d["runs_s"]),
+                    d["queries"],
+                    target,
+                    "" if ok is None else verdict(ok),
+                )
+                for key, d, target, ok in (
+                    (
+                        "long history",
+                        big,
+                        "≤ 150 ms, same queries as small",
+                        big["median_s"] <= 0.150 and big["queries"] == small["queries"],
+                    ),
+                    ("small", small, "reference", None),
+                )
+            ],
+        ),
+    ]
+    return lines
+
+
+def p3_section(p3):
+    floor = p3["floor_sql"]["median_s"]
+    backfill = p3["backfill"]["median_s"]
+    rss = p3["process_rss_peak_mb"]
+    return [
+        (
+            f"### P3 KPI backfill ({p3['months']} months × every KPI and segment, "
+            f"{p3['companies']} companies, {p3['invoices']:,} invoices)"
+        ),
+        "",
+        *table(
+            HEAD,
+            [
+                measure_row(
+                    "Floor: monthly active customers + revenue, one SQL",
+                    p3["floor_sql"],
+                ),
+                measure_row(
+                    f"`compute_snapshots`: {p3['backfill']['result']:,} snapshots",
+                    p3["backfill"],
+                    f"≤ 10 s and ≤ 3× floor ({sec(3 * floor)})",
+                    backfill <= 10 and backfill <= 3 * floor,
+                    f"{backfill / floor:.1f}× the floor",
+                ),
+                row(
+                    "Peak memory of the Odoo process",
+                    f"{rss} MB",
+                    "",
+                    "",
+                    "< 500 MB",
+                    verdict(rss < 500),
+                    f"{p3['rss_before_mb']} MB before the backfill (registry loaded)",
+                ),
+            ],
+        ),
+    ]
+
+
+def p4_section(p4):
+    lines = ["### P4 under load (2 HTTP workers + cron, invoices posted meanwhile)", ""]
+    lines += table(
+        ["Check", "Result"],
+        [row(key.replace("_", " "), value) for key, value in p4.items()],
+    )
+    return lines
+
+
+def crons_section(crons):
+    lines = [
+        (
+            "### Cron workers: the first recompute of the main company in two "
+            "customer batches (two cron jobs)"
+        ),
+        "",
+    ]
+    rows = []
+    for threads in ("1", "2"):
+        res = crons.get(threads) or crons.get(int(threads)) or {}
+        if "wall_s" not in res:
+            rows.append(row(threads, res.get("error", "not measured"), "", "", ""))
+            continue
+        rows.append(
+            row(
+                threads,
+                sec(res["wall_s"]),
+                " / ".join(f"{d:.1f}" for d in res["job_durations_s"]),
+                ", ".join(res["statuses"]),
+                res["log_errors"],
+            )
+        )
+    lines += table(
+        [
+            "Cron workers",
+            "Wall time, both jobs",
+            "Job durations (s)",
+            "Status",
+            "Error lines in the log",
+        ],
+        rows,
+    )
+    if "speedup" in crons:
+        lines += ["", f"Speed-up with two cron workers: {crons['speedup']:.2f}×."]
+    return lines
+
+
+def write():
+    results = {
+        path.stem: json.loads(path.read_text())
+        for path in sorted(RESULTS.glob("*.json"))
+        if path.stem in ORDER
+    }
+    out = [
+        "# Benchmarks",
+        "",
+        (
+            "Written by `make bench SIZE=S|M` (`scripts/bench.py`); do not edit by "
+            "hand, the analysis below the tables comes from "
+            "`docs/benchmarks/notes.md`. Times are medians of the runs shown; each "
+            "run is rolled back so that all runs see the same data. Query counts "
+            "are those of the Odoo cursor; peak memory is the maximum resident set "
+            "of the Odoo process that ran the scenario."
+        ),
+        "",
+    ]
+    for size in sorted(results, key=ORDER.index):
+        res = results[size]
+        mach = res["machine"]
+        out += [
+            f"## Size {size} (database `{res['database']}`)",
+            "",
+            (
+                f"Machine: {mach['cores']} cores ({mach['cpu']}), {mach['ram_gb']} GB "
+                f"RAM, PostgreSQL {mach['postgresql']}, Python {mach['python']}, "
+                f"run on {mach['date']}; {res['runs']} runs per measure "
+                "(more for the short ones). The machine is shared: single runs vary."
+            ),
+            "",
+        ]
+        if res.get("build"):
+            out += [
+                (
+                    "Data written by `demo_story.py --fast` in "
+                    f"{res['build']['seconds']:.0f} s: {res['build']['counts']}."
+                ),
+                "",
+            ]
+        for key, section in (
+            ("p1", p1_section),
+            ("p2", p2_section),
+            ("p3", p3_section),
+            ("p4", p4_section),
+            ("crons", crons_section),
+        ):
+            if key in res:
+                out += section(res[key]) + [""]
+    notes = RESULTS / "notes.md"
+    if notes.exists():
+        out += [notes.read_text().rstrip(), ""]
+    (ROOT / "docs" / "benchmarks.md").write_text("\n".join(out))
+    print(f"[bench] wrote {ROOT / 'docs' / 'benchmarks.md'}")
+
+
+if __name__ == "__main__":
+    write()

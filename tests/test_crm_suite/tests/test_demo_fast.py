@@ -1,0 +1,85 @@
+import importlib.util
+from pathlib import Path
+
+from odoo.tests import tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "demo_fast.py"
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("demo_fast", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@tagged("post_install", "-at_install")
+class TestDemoFast(AccountTestInvoicingCommon):
+    """The benchmark generator's SQL rows are valid for the ORM: balanced
+    posted moves that open, total and post like the ORM's own, and the
+    loyalty engine and the 360 screen work on them."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.user.group_ids += cls.env.ref(
+            "crm_loyalty.group_crm_loyalty_manager"
+        ) + cls.env.ref("sales_team.group_sale_manager")
+        cls.fast = load_script()
+        cls.company = cls.company_data["company"]
+        Tier = cls.env["crm.loyalty.tier"]
+        cls.silver = Tier.create({"name": "Silver", "min_amount": 1000})
+        cls.gold = Tier.create({"name": "Gold", "min_amount": 5000})
+        loader = cls.fast.FastLoader(
+            cls.env, cls.company, customers=20, invoices=300, years=2, seed=7,
+            big=(60, 6, 8), small=(10, 1, 5),
+        )  # fmt: skip
+        cls.counts = loader.load()
+
+    def test_rows_are_valid_for_the_orm(self):
+        self.assertEqual(self.counts["customers"], 20)
+        self.assertEqual(self.counts["invoices"] + self.counts["credit notes"], 300)
+        Move = self.env["account.move"]
+        moves = Move.search(
+            [("commercial_partner_id.ref", "=like", "BENCH-%")], order="id"
+        )
+        self.assertEqual(len(moves), 300)
+        # balanced, ORM totals, and a new invoice posts with the next number
+        self.assertEqual(self.fast.check(self.env), [])
+        self.assertEqual(set(moves.mapped("state")), {"posted"})
+        self.assertEqual(set(moves.mapped("payment_state")), {"not_paid"})
+        for move in (
+            moves[:5] | moves.filtered(lambda m: m.move_type == "out_refund")[:5]
+        ):
+            receivable = move.line_ids.filtered(
+                lambda line: line.display_type == "payment_term"
+            )
+            self.assertEqual(len(move.line_ids), 2)
+            self.assertAlmostEqual(sum(move.line_ids.mapped("balance")), 0.0)
+            self.assertAlmostEqual(receivable.balance, move.amount_total_signed)
+            self.assertAlmostEqual(move.amount_residual, move.amount_total)
+            self.assertTrue(move.name.startswith(("INV/", "RINV/")))
+        big = self.env["res.partner"].search([("ref", "=", "BENCH-1")])
+        self.assertEqual(len(big.child_ids), 1)
+        self.assertEqual(
+            Move.search_count([("commercial_partner_id", "=", big.id)]), 60
+        )
+
+    def test_add_ons_work_on_the_rows(self):
+        changed = self.env["crm.loyalty.engine"].recompute_company(self.company)
+        tiered = self.env["res.partner"].search(
+            [("ref", "=like", "BENCH-%"), ("loyalty_tier_id", "!=", False)]
+        )
+        self.assertEqual(changed, len(tiered))
+        self.assertTrue(tiered)
+        big = self.env["res.partner"].search([("ref", "=", "BENCH-1")])
+        data = big.with_context(
+            allowed_company_ids=self.company.ids
+        ).customer_360_data()
+        self.assertEqual(data["partner"]["id"], big.id)
+        self.assertEqual(data["summary"]["claim_count"], 6)
+        self.assertEqual(len(data["complaints"]), 6)
+        # the 8 generated notes (the tier change is a notification, not shown)
+        self.assertEqual(data["timeline"]["total"], 8)
