@@ -392,34 +392,23 @@ def scenario_p3(env, runs):
 def build(size):
     n_customers, n_invoices = SIZES[size]
     db = f"bench_{size.lower()}"
+    modules = subprocess.run(
+        [sys.executable, "scripts/addons.py", "--product"],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    ).stdout.strip()
     if db_exists(db):
-        print(f"[bench] reusing database {db}")
+        # the add-ons may have changed since the database was built
+        print(f"[bench] reusing database {db}, upgrading {modules}")
+        odoo_init(db, "-u", modules)
         return db
     if not db_exists(BASE_DB):
-        modules = subprocess.run(
-            [sys.executable, "scripts/addons.py", "--product"],
-            check=True,
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-        ).stdout.strip()
         print(f"[bench] installing {modules} into {BASE_DB}")
-        subprocess.run(
-            [
-                ODOO,
-                "-c",
-                "odoo.conf",
-                "-d",
-                BASE_DB,
-                "-i",
-                modules,
-                "--stop-after-init",
-                "--without-demo=True",
-                "--log-level=warn",
-            ],
-            check=True,
-            cwd=ROOT,
-        )
+        odoo_init(BASE_DB, "-i", modules, "--without-demo=True")
+    else:
+        odoo_init(BASE_DB, "-u", modules)
     print(f"[bench] {db}: {n_customers} customers, {n_invoices} invoices")
     subprocess.run(["createdb", "-T", BASE_DB, db], check=True)
     if filestore(BASE_DB).exists():
@@ -447,6 +436,16 @@ def build(size):
     print("[bench] ORM check passed")
     psql(db, "VACUUM ANALYZE")
     return db
+
+
+def odoo_init(db, *args):
+    """Install or upgrade add-ons in ``db`` (``args``: -i/-u and modules)."""
+    subprocess.run(
+        [ODOO, "-c", "odoo.conf", "-d", db, *args, "--stop-after-init"]
+        + ["--log-level=warn"],
+        check=True,
+        cwd=ROOT,
+    )
 
 
 def check_data(env):

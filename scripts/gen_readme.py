@@ -78,7 +78,7 @@ def render(addon):
 
 def main(argv):
     check = "--check" in argv
-    targets = [Path(a) for a in argv[1:] if not a.startswith("--")] or [
+    targets = [Path(a).resolve() for a in argv[1:] if not a.startswith("--")] or [
         p.parent
         for folder in ("addons", "tests")
         for p in sorted(ROOT.glob(f"{folder}/*/__manifest__.py"))

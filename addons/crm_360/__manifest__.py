@@ -11,6 +11,7 @@
     "data": [
         "security/crm_360_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
         "views/crm_partner_relation_views.xml",
         "views/res_partner_views.xml",
         "views/account_move_views.xml",

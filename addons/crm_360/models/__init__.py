@@ -5,4 +5,5 @@ from . import account_payment
 from . import crm_claim
 from . import sale_order
 from . import crm_customer_360
+from . import crm_customer_360_value
 from . import base_partner_merge_automatic_wizard

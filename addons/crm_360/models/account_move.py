@@ -18,6 +18,22 @@ class AccountMove(models.Model):
         " WHERE state = 'posted' AND move_type IN ('out_invoice', 'out_refund')"
     )
 
+    def write(self, vals):
+        if "state" not in vals:
+            return super().write(vals)
+        customers = self.filtered(
+            lambda move: move.is_sale_document(include_receipts=False)
+        )
+        before = customers.commercial_partner_id
+        result = super().write(vals)
+        if customers:
+            # posted, reset to draft or cancelled: the figures the 360 screen
+            # ranks customers by change for these customers
+            self.env["crm.customer.360.value"]._refresh(
+                customers.company_id, before | customers.commercial_partner_id
+            )
+        return result
+
     def action_crm_360_new_claim(self):
         """A complaint about this invoice, in one click."""
         self.ensure_one()

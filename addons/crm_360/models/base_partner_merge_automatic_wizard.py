@@ -7,4 +7,6 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
     def _update_foreign_keys(self, src_partners, dst_partner):
         result = super()._update_foreign_keys(src_partners, dst_partner)
         self.env["crm.partner.relation"]._drop_redundant(dst_partner)
+        # the moves of the merged customers are now the destination's
+        self.env["crm.customer.360.value"]._refresh(partners=src_partners | dst_partner)
         return result

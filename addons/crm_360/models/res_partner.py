@@ -836,8 +836,10 @@ class ResPartner(models.Model):
     def _crm_360_value_row(self):
         """This customer's spend and, among the customers of the current
         company, how many buy more recently, more often, and more or less
-        than it: one aggregate over the company's invoices (an index-only
-        scan), with no window nor sort over all customers.
+        than it. The customer's own figures are read from its invoices; the
+        other customers' from their stored figures
+        (``crm.customer.360.value``), one narrow row each, so that the
+        screen never aggregates every invoice of the company.
 
         Customers with equal values share one position, the first of them
         (as ``RANK()`` does), so that their scores are equal.
@@ -864,24 +866,17 @@ class ResPartner(models.Model):
                        AND move_type IN %(types)s
                        AND commercial_partner_id = %(partner)s
                     HAVING COUNT(*) > 0
-                ), stats AS (
-                    SELECT MAX(invoice_date) AS last,
-                           COUNT(*) FILTER (WHERE move_type = 'out_invoice')
-                               AS frequency,
-                           SUM(amount_untaxed_signed) AS monetary
-                      FROM account_move
-                     WHERE company_id = %(company)s AND state = 'posted'
-                       AND move_type IN %(types)s
-                  GROUP BY commercial_partner_id
                 )
-                SELECT me.monetary, me.last6, me.prev6,
-                       COUNT(*),
-                       COUNT(*) FILTER (WHERE stats.last > me.last),
-                       COUNT(*) FILTER (WHERE stats.frequency < me.frequency),
-                       COUNT(*) FILTER (WHERE stats.monetary < me.monetary),
-                       COUNT(*) FILTER (WHERE stats.monetary > me.monetary)
-                  FROM me CROSS JOIN stats
-              GROUP BY me.monetary, me.last6, me.prev6
+                SELECT me.monetary, me.last6, me.prev6, others.*
+                  FROM me CROSS JOIN LATERAL (
+                    SELECT COUNT(*) + 1,
+                           COUNT(*) FILTER (WHERE v.last_invoice_date > me.last),
+                           COUNT(*) FILTER (WHERE v.invoice_count < me.frequency),
+                           COUNT(*) FILTER (WHERE v.amount < me.monetary),
+                           COUNT(*) FILTER (WHERE v.amount > me.monetary)
+                      FROM crm_customer_360_value v
+                     WHERE v.company_id = %(company)s AND v.partner_id != %(partner)s
+                  ) AS others
                 """,
                 half=today - relativedelta(months=6),
                 year=today - relativedelta(months=12),

@@ -291,6 +291,44 @@ class TestCustomer360(AccountTestInvoicingCommon):
         self.assertIsNone(value["rank"])
         self.assertEqual(value["lifetime_value"], 0.0)
 
+    def test_value_ranking_follows_posting_and_merging(self):
+        """The other customers' figures the ranking reads are kept by the
+        add-on: they follow posting, reset to draft, cancelling and merging,
+        and the daily refresh repairs a change made outside the ORM."""
+        big, small = self.env["res.partner"].create(
+            [{"name": "Big Buyer"}, {"name": "Small Buyer"}]
+        )
+        big_invoice = self.invoice(big, "2026-07-10", 5000)
+
+        def rank_of_x():
+            value = self.x.customer_360_data()["value"]
+            return value["rank"], value["customers"]
+
+        self.assertEqual(rank_of_x(), (2, 2))
+        big_invoice.button_draft()
+        self.assertEqual(rank_of_x(), (1, 1))
+        big_invoice.action_post()
+        self.assertEqual(rank_of_x(), (2, 2))
+        big_invoice.button_draft()
+        big_invoice.button_cancel()
+        self.assertEqual(rank_of_x(), (1, 1))
+
+        self.invoice(small, "2026-07-10", 3000)
+        self.assertEqual(rank_of_x(), (2, 2))
+        self.env["base.partner.merge.automatic.wizard"].create({})._merge(
+            (big | small).ids, big
+        )
+        self.assertEqual(big.customer_360_data()["value"]["lifetime_value"], 3000)
+        self.assertEqual(rank_of_x(), (2, 2), "the merged customer counts once")
+
+        self.env.cr.execute(
+            "UPDATE crm_customer_360_value SET amount = 0 WHERE partner_id = %s",
+            [big.id],
+        )
+        self.assertEqual(rank_of_x(), (1, 2))
+        self.env["crm.customer.360.value"]._cron_refresh()
+        self.assertEqual(rank_of_x(), (2, 2))
+
     def test_complaint_about_a_document_the_user_cannot_read(self):
         """A salesman who sees only his own orders sees the complaint about
         a colleague's order, without the order (and without an error)."""
