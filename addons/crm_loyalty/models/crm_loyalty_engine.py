@@ -1,8 +1,10 @@
 """The loyalty engine: qualifying spend, tier rules, and their bulk writes.
 
 Everything is set-based: one aggregate query over the company's posted
-customer invoices for all the customers concerned, one query for their
-current state, pure Python rules, then one UPDATE per kind of change.
+customer invoices of the loyalty window for all the customers concerned, one
+query for their current state, pure Python rules, then one statement per kind
+of change. The state is kept in crm_loyalty_state (one narrow row per
+customer and company); only the customers whose values changed are written.
 """
 
 import logging
@@ -137,27 +139,51 @@ class CrmLoyaltyEngine(models.AbstractModel):
             self.env["ir.cron"]._commit_progress(1, remaining=len(work) - index - 1)
 
     def _customer_ids(self, company):
-        """Commercial partners with a posted invoice or a tier in ``company``."""
+        """Commercial partners with a posted invoice, a loyalty state or an
+        override in ``company`` (of the invoices, only those of the loyalty
+        window count when a spend of 0 gives no tier)."""
         key = str(company.id)
+        start = None
+        if not self._has_entry_tier(company):
+            start = window_start(
+                company.loyalty_window_type,
+                company.loyalty_window_months,
+                fields.Date.context_today(self),
+            )
+        self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
                 SELECT commercial_partner_id FROM account_move
                  WHERE company_id = %(company)s AND state = 'posted'
-                   AND move_type IN %(types)s
+                   AND move_type IN %(types)s %(window)s
+                 UNION
+                SELECT partner_id FROM crm_loyalty_state
+                 WHERE company_id = %(company)s
                  UNION
                 SELECT id FROM res_partner
                  WHERE id = commercial_partner_id
-                   AND (loyalty_tier_id->>%(key)s IS NOT NULL
-                        OR loyalty_override_tier_id->>%(key)s IS NOT NULL)
+                   AND loyalty_override_tier_id->>%(key)s IS NOT NULL
                  ORDER BY 1
                 """,
                 company=company.id,
                 types=CUSTOMER_MOVE_TYPES,
+                window=SQL("AND invoice_date >= %s", start) if start else SQL(),
                 key=key,
             )
         )
         return [row[0] for row in self.env.cr.fetchall()]
+
+    def _has_entry_tier(self, company):
+        """Whether a spend of 0 gives a tier in ``company``: then every
+        customer with a posted invoice, however old, holds a tier."""
+        return bool(
+            self.env["crm.loyalty.tier"]
+            .with_company(company)
+            .search_count(
+                [("company_id", "=", company.id), ("min_amount", "<=", 0)], limit=1
+            )
+        )
 
     def _recompute_retrying(self, company, partners=None):
         """``recompute_company``, tried again when a concurrent transaction
@@ -191,7 +217,12 @@ class CrmLoyaltyEngine(models.AbstractModel):
     # ------------------------------------------------------------------ reads
     def _read_spend(self, company, today, ids):
         """{commercial partner id: qualifying spend} for every customer with a
-        posted invoice or credit note in the company (restricted to ``ids``)."""
+        posted invoice or credit note in the company's loyalty window
+        (restricted to ``ids``). A customer left out has spent nothing.
+
+        A calendar-year or rolling window reads the invoices of the window
+        only; the anniversary window needs each customer's first invoice,
+        hence all of them."""
         start = window_start(
             company.loyalty_window_type, company.loyalty_window_months, today
         )
@@ -217,6 +248,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                    AND state = 'posted'
                    AND move_type IN %(types)s
                    AND invoice_date <= %(today)s
+                   %(window)s
                    %(restrict)s
             ), starts AS (
                 SELECT partner_id, %(start)s AS start
@@ -234,6 +266,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
             if ids is not None
             else SQL(),
             start=start_sql,
+            window=SQL("AND invoice_date >= %s", start) if start else SQL(),
         )
         self.env.cr.execute(query)
         return {
@@ -241,36 +274,64 @@ class CrmLoyaltyEngine(models.AbstractModel):
         }
 
     def _read_states(self, company, ids, spend):
-        """{commercial partner id: State} of the customers to consider."""
+        """{commercial partner id: State} of the customers to consider: those
+        of ``ids``, or every customer with spend, a loyalty state or an
+        override in the company, and with any posted invoice when a spend of
+        0 gives a tier. A customer without a state row reads as no tier and
+        no spend."""
         key = str(company.id)
         if ids is None:
-            where = SQL(
-                "p.id = p.commercial_partner_id AND (p.id = ANY(%(spend)s) "
-                "OR p.loyalty_tier_id->>%(key)s IS NOT NULL "
-                "OR p.loyalty_override_tier_id->>%(key)s IS NOT NULL)",
+            invoiced = SQL()
+            if self._has_entry_tier(company):
+                invoiced = SQL(
+                    """
+                    UNION
+                    SELECT commercial_partner_id FROM account_move
+                     WHERE company_id = %(company)s AND state = 'posted'
+                       AND move_type IN %(types)s AND invoice_date <= %(today)s
+                    """,
+                    company=company.id,
+                    types=CUSTOMER_MOVE_TYPES,
+                    today=fields.Date.context_today(self),
+                )
+            customers = SQL(
+                """
+                SELECT unnest(%(spend)s::int[])
+                %(invoiced)s
+                 UNION
+                SELECT partner_id FROM crm_loyalty_state
+                 WHERE company_id = %(company)s
+                 UNION
+                SELECT id FROM res_partner
+                 WHERE id = commercial_partner_id
+                   AND loyalty_override_tier_id->>%(key)s IS NOT NULL
+                """,
                 spend=list(spend),
+                invoiced=invoiced,
+                company=company.id,
                 key=key,
             )
         else:
-            where = SQL("p.id = ANY(%s)", ids)
+            customers = SQL("SELECT unnest(%s::int[])", ids)
         self.env.cr.execute(
             SQL(
                 """
-                SELECT p.id,
-                       (p.loyalty_tier_id->>%(key)s)::int,
-                       (p.loyalty_earned_tier_id->>%(key)s)::int,
-                       (p.loyalty_amount->>%(key)s)::float,
-                       (p.loyalty_review_date->>%(key)s)::date,
-                       COALESCE((p.loyalty_at_risk->>%(key)s)::boolean, FALSE),
+                SELECT p.id, s.tier_id, s.earned_tier_id,
+                       COALESCE(s.amount, 0), s.review_date,
+                       COALESCE(s.at_risk, FALSE),
                        (p.loyalty_override_tier_id->>%(key)s)::int,
                        (p.loyalty_override_until->>%(key)s)::date,
-                       (p.loyalty_previous_pricelist_id->>%(key)s)::int,
+                       s.previous_pricelist_id,
                        (p.specific_property_product_pricelist->>%(key)s)::int
-                  FROM res_partner p
-                 WHERE %(where)s
+                  FROM (%(customers)s) AS c(id)
+                  JOIN res_partner p ON p.id = c.id
+             LEFT JOIN crm_loyalty_state s
+                    ON s.partner_id = p.id AND s.company_id = %(company)s
+                 WHERE p.id = p.commercial_partner_id
                 """,
                 key=key,
-                where=where,
+                company=company.id,
+                customers=customers,
             )
         )
         return {row[0]: State(*row[1:]) for row in self.env.cr.fetchall()}
@@ -345,69 +406,74 @@ class CrmLoyaltyEngine(models.AbstractModel):
 
     # ----------------------------------------------------------------- writes
     def _write_states(self, company, changes, states):
-        """Write the new states on the customers and all their contacts."""
+        """Write the new states of the changed customers, and the pricelist of
+        the customers (and their contacts) whose pricelist changed."""
         if not changes:
             return
         ids = sorted(changes)
-        self._lock_partners(ids)
         new = [changes[pid]["state"] for pid in ids]
-        key = str(company.id)
-
-        def column(name, values, cast):
-            return SQL(
-                "%(col)s = COALESCE(p.%(col)s, '{}'::jsonb) || "
-                "jsonb_build_object(%(key)s::text, v.%(col)s)",
-                col=SQL.identifier(name),
-                key=key,
-            ), SQL("%s::" + cast + "[]", values)
-
-        columns = [
-            column("loyalty_tier_id", [s.tier for s in new], "int"),
-            column("loyalty_earned_tier_id", [s.earned for s in new], "int"),
-            column("loyalty_amount", [s.amount for s in new], "float"),
-            column(
-                "loyalty_review_date",
-                [s.review and s.review.isoformat() for s in new],
-                "text",
-            ),
-            column("loyalty_at_risk", [s.at_risk for s in new], "boolean"),
-            column(
-                "loyalty_previous_pricelist_id", [s.previous_pl for s in new], "int"
-            ),
-            column("specific_property_product_pricelist", [s.pl for s in new], "int"),
-        ]
+        repriced = [pid for pid in ids if changes[pid]["state"].pl != states[pid].pl]
+        self._lock_partners(company, ids, repriced)
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE res_partner p
-                   SET %(sets)s
-                  FROM unnest(%(ids)s::int[], %(arrays)s)
-                       AS v(id, %(names)s)
-                 WHERE p.commercial_partner_id = v.id
+                INSERT INTO crm_loyalty_state
+                       (partner_id, company_id, tier_id, earned_tier_id, amount,
+                        review_date, at_risk, previous_pricelist_id)
+                SELECT v.partner_id, %(company)s, v.tier_id, v.earned_tier_id,
+                       v.amount, v.review_date, v.at_risk, v.previous_pricelist_id
+                  FROM unnest(%(ids)s::int[], %(tier)s::int[], %(earned)s::int[],
+                              %(amount)s::float[], %(review)s::date[],
+                              %(at_risk)s::boolean[], %(previous)s::int[])
+                       AS v(partner_id, tier_id, earned_tier_id, amount,
+                            review_date, at_risk, previous_pricelist_id)
+                    ON CONFLICT (partner_id, company_id) DO UPDATE
+                   SET tier_id = EXCLUDED.tier_id,
+                       earned_tier_id = EXCLUDED.earned_tier_id,
+                       amount = EXCLUDED.amount,
+                       review_date = EXCLUDED.review_date,
+                       at_risk = EXCLUDED.at_risk,
+                       previous_pricelist_id = EXCLUDED.previous_pricelist_id
                 """,
-                sets=SQL(", ").join(set_sql for set_sql, _array in columns),
+                company=company.id,
                 ids=ids,
-                arrays=SQL(", ").join(array for _set_sql, array in columns),
-                names=SQL(", ").join(
-                    SQL.identifier(name)
-                    for name in ENGINE_FIELDS[:5]
-                    + [
-                        "loyalty_previous_pricelist_id",
-                        "specific_property_product_pricelist",
-                    ]
-                ),
+                tier=[s.tier for s in new],
+                earned=[s.earned for s in new],
+                amount=[s.amount for s in new],
+                review=[s.review for s in new],
+                at_risk=[s.at_risk for s in new],
+                previous=[s.previous_pl for s in new],
+            ),
+            log_exceptions=False,
+        )
+        if repriced:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE res_partner p
+                       SET specific_property_product_pricelist =
+                           COALESCE(p.specific_property_product_pricelist,
+                                    '{}'::jsonb)
+                           || jsonb_build_object(%(key)s::text, v.pricelist)
+                      FROM unnest(%(ids)s::int[], %(pricelists)s::int[])
+                           AS v(id, pricelist)
+                     WHERE p.commercial_partner_id = v.id
+                    """,
+                    key=str(company.id),
+                    ids=repriced,
+                    pricelists=[changes[pid]["state"].pl for pid in repriced],
+                )
             )
-        )
-        self.env["res.partner"].invalidate_model(
-            [
-                *ENGINE_FIELDS,
-                "specific_property_product_pricelist",
-                "property_product_pricelist",
-            ]
-        )
+            self.env["res.partner"].invalidate_model(
+                ["specific_property_product_pricelist", "property_product_pricelist"]
+            )
+        self.env["crm.loyalty.state"].invalidate_model()
+        self.env["res.partner"].invalidate_model(ENGINE_FIELDS)
 
-    def _lock_partners(self, ids):
-        """Lock the customers and their contacts, in id order.
+    def _lock_partners(self, company, ids, repriced):
+        """Lock what this change writes, in id order: the customers whose
+        pricelist changes and their contacts, then the loyalty states of the
+        customers ``ids`` in ``company``.
 
         Every writer of tiers (postings, overrides, the recompute) locks in
         the same order, so two of them never wait for each other in a cycle
@@ -415,12 +481,26 @@ class CrmLoyaltyEngine(models.AbstractModel):
         since this one started, PostgreSQL raises a serialization failure
         here, before anything is written: Odoo retries the RPC call, the
         recompute retries the company (``_recompute_retrying``). Expected and
-        handled, so the failed statement is not logged as an error.
+        handled, so the failed statement is not logged as an error. (A state
+        another transaction has just created is met by the INSERT, with the
+        same failure.)
         """
+        if repriced:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM res_partner "
+                    "WHERE commercial_partner_id = ANY(%s) "
+                    "ORDER BY id FOR NO KEY UPDATE",
+                    repriced,
+                ),
+                log_exceptions=False,
+            )
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s) "
-                "ORDER BY id FOR NO KEY UPDATE",
+                "SELECT id FROM crm_loyalty_state "
+                "WHERE company_id = %s AND partner_id = ANY(%s) "
+                "ORDER BY partner_id FOR NO KEY UPDATE",
+                company.id,
                 ids,
             ),
             log_exceptions=False,

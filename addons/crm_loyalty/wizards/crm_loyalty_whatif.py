@@ -74,19 +74,16 @@ class CrmLoyaltyWhatif(models.TransientModel):
 
     def _customers(self):
         """[(partner id, spend, current tier id)] of the company's customers."""
-        key = str(self.company_id.id)
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT id, (loyalty_amount->>%(key)s)::float,
-                       (loyalty_tier_id->>%(key)s)::int
-                  FROM res_partner
-                 WHERE id = commercial_partner_id
-                   AND loyalty_amount->>%(key)s IS NOT NULL
+                SELECT partner_id, amount, tier_id
+                  FROM crm_loyalty_state
+                 WHERE company_id = %(company)s
               ORDER BY 2 DESC
                 """,
-                key=key,
+                company=self.company_id.id,
             )
         )
         return self.env.cr.fetchall()
