@@ -106,7 +106,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         spend = self._read_spend(company, today, ids)
         states = self._read_states(company, ids, spend)
         changes = self._apply_rules(company, tiers, today, spend, states, mode)
-        self._write_states(company, changes, states)
+        self._write_states(company, changes, states, lock_customers=mode == "posting")
         self._log_changes(company, tiers, today, changes, states, spend)
         self._schedule_at_risk_activities(company, today, changes, states)
         return sum(1 for change in changes.values() if change["reason"])
@@ -405,15 +405,19 @@ class CrmLoyaltyEngine(models.AbstractModel):
         return state.previous_pl, state.pl
 
     # ----------------------------------------------------------------- writes
-    def _write_states(self, company, changes, states):
+    def _write_states(self, company, changes, states, lock_customers=False):
         """Write the new states of the changed customers, and the pricelist of
-        the customers (and their contacts) whose pricelist changed."""
+        the customers (and their contacts) whose pricelist changed.
+
+        :param lock_customers: lock the changed customers' records too (see
+            ``_lock_partners``)
+        """
         if not changes:
             return
         ids = sorted(changes)
         new = [changes[pid]["state"] for pid in ids]
         repriced = [pid for pid in ids if changes[pid]["state"].pl != states[pid].pl]
-        self._lock_partners(company, ids, repriced)
+        self._lock_partners(company, ids, repriced, ids if lock_customers else [])
         self.env.cr.execute(
             SQL(
                 """
@@ -470,10 +474,18 @@ class CrmLoyaltyEngine(models.AbstractModel):
         self.env["crm.loyalty.state"].invalidate_model()
         self.env["res.partner"].invalidate_model(ENGINE_FIELDS)
 
-    def _lock_partners(self, company, ids, repriced):
-        """Lock what this change writes, in id order: the customers whose
-        pricelist changes and their contacts, then the loyalty states of the
-        customers ``ids`` in ``company``.
+    def _lock_partners(self, company, ids, repriced, customers=()):
+        """Lock what this change writes, in id order: the records of the
+        customers whose pricelist changes and of their contacts, and of the
+        ``customers`` given, then the loyalty states of the customers ``ids``
+        in ``company``.
+
+        A posting, an override or a merge also writes the customer's record
+        (its write date, the override) in its transaction: it locks the
+        records of its customers (a few), so that two of them that meet on
+        a customer, in any company, meet here rather than when that write is
+        flushed. The recompute and the threshold review write no customer
+        record but to change its pricelist: they lock the states only.
 
         Every writer of tiers (postings, overrides, the recompute) locks in
         the same order, so two of them never wait for each other in a cycle
@@ -485,13 +497,14 @@ class CrmLoyaltyEngine(models.AbstractModel):
         another transaction has just created is met by the INSERT, with the
         same failure.)
         """
-        if repriced:
+        if repriced or customers:
             self.env.cr.execute(
                 SQL(
                     "SELECT id FROM res_partner "
-                    "WHERE commercial_partner_id = ANY(%s) "
+                    "WHERE commercial_partner_id = ANY(%s) OR id = ANY(%s) "
                     "ORDER BY id FOR NO KEY UPDATE",
                     repriced,
+                    list(customers),
                 ),
                 log_exceptions=False,
             )

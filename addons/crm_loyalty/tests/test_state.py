@@ -71,7 +71,9 @@ class TestLoyaltyState(LoyaltyCase):
 
     def test_filter_group_and_order_by_tier(self):
         Partner = self.env["res.partner"].with_user(self.salesman)
-        mine = [("id", "in", (self.customer | self.contact | self.small | self.nobody).ids)]
+        mine = [
+            ("id", "in", (self.customer | self.contact | self.small | self.nobody).ids)
+        ]
         self.assertEqual(
             Partner.search(mine + [("loyalty_tier_id", "!=", False)]),
             self.customer | self.contact | self.small,
@@ -112,9 +114,7 @@ class TestLoyaltyState(LoyaltyCase):
         with self.assertRaises(AccessError):
             state.amount = 1
         with self.assertRaises(AccessError):
-            State.create(
-                {"partner_id": self.nobody.id, "company_id": self.company.id}
-            )
+            State.create({"partner_id": self.nobody.id, "company_id": self.company.id})
         with self.assertRaises(AccessError):
             state.unlink()
         self.assertEqual(self.customer.loyalty_amount, 6000)
