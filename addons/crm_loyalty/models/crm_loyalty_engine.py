@@ -7,6 +7,8 @@ of change. The state is kept in crm_loyalty_state (one narrow row per
 customer and company); only the customers whose values changed are written.
 """
 
+import bisect
+import functools
 import logging
 import random
 import socket
@@ -49,6 +51,11 @@ def window_start(window_type, months, today):
     return None
 
 
+@functools.cache
+def _window(months):
+    return relativedelta(months=months)
+
+
 def decide(earned, review, target, tiers, today, months, grace_days, mode):
     """New (earned tier, review date, reason) of one customer.
 
@@ -58,7 +65,7 @@ def decide(earned, review, target, tiers, today, months, grace_days, mode):
     """
     rank = -1 if target is None else target
     current = -1 if earned is None else earned
-    window = relativedelta(months=months)
+    window = _window(months)
     if earned is None:
         if target is None:
             return None, None, None
@@ -339,23 +346,26 @@ class CrmLoyaltyEngine(models.AbstractModel):
     # ------------------------------------------------------------------ rules
     def _apply_rules(self, company, tiers, today, spend, states, mode):
         """{partner id: {"state": new State, "reason": reason or None}}."""
-        index = {tier.id: i for i, tier in enumerate(tiers)}
-        thresholds = tiers.mapped("min_amount")
+        tier_ids = tiers.ids
+        index = {tier_id: i for i, tier_id in enumerate(tier_ids)}
+        thresholds = tiers.mapped("min_amount")  # ascending
+        months = company.loyalty_window_months
+        grace_days = company.loyalty_grace_days
         changes = {}
         for partner_id, state in states.items():
             amount = spend.get(partner_id, 0.0)
-            target = None
-            for i, threshold in enumerate(thresholds):
-                if threshold <= amount + 1e-6:
-                    target = i
+            # the highest tier whose threshold the spend reaches
+            target = bisect.bisect_right(thresholds, amount + 1e-6) - 1
+            if target < 0:
+                target = None
             earned, review, reason = decide(
                 index.get(state.earned),
                 state.review,
                 target,
                 tiers,
                 today,
-                company.loyalty_window_months,
-                company.loyalty_grace_days,
+                months,
+                grace_days,
                 # a customer whose tier was archived moves as in a review
                 "review" if state.earned and state.earned not in index else mode,
             )
@@ -367,8 +377,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 effective is None or index[state.override] > effective
             ):
                 effective = index[state.override]
-            tier_id = tiers[effective].id if effective is not None else None
-            earned_id = tiers[earned].id if earned is not None else None
+            tier_id = tier_ids[effective] if effective is not None else None
+            earned_id = tier_ids[earned] if earned is not None else None
             if tier_id != state.tier and reason is None:
                 reason = "override"
             elif tier_id == state.tier:
@@ -376,7 +386,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
             at_risk = bool(
                 tier_id
                 and not override_active
-                and amount < tiers[effective].min_amount - 1e-6
+                and amount < thresholds[effective] - 1e-6
             )
             previous_pl, pl = self._pricelists(tiers, state, tier_id)
             new = State(
