@@ -135,19 +135,15 @@ UPDATE_SQL = (
         "SUM(amount_untaxed_signed)", "SUM(amount_untaxed_signed) AS sum"
     )
     + """)
-    UPDATE res_partner p
-       SET loyalty_amount = COALESCE(p.loyalty_amount, '{}'::jsonb)
-           || jsonb_build_object(s.company_id::text, s.sum)
-      FROM spend s WHERE p.id = s.commercial_partner_id
+    INSERT INTO crm_loyalty_state (partner_id, company_id, amount)
+    SELECT s.commercial_partner_id, s.company_id, s.sum FROM spend s
+        ON CONFLICT (partner_id, company_id) DO UPDATE SET amount = EXCLUDED.amount
 """
 )
 RESET_TIERS_SQL = """
-    UPDATE res_partner
-       SET loyalty_tier_id = NULL, loyalty_earned_tier_id = NULL,
-           loyalty_amount = NULL, loyalty_review_date = NULL,
-           loyalty_at_risk = NULL, loyalty_previous_pricelist_id = NULL,
-           specific_property_product_pricelist = NULL
-     WHERE loyalty_tier_id IS NOT NULL OR loyalty_amount IS NOT NULL;
+    DELETE FROM crm_loyalty_state;
+    UPDATE res_partner SET specific_property_product_pricelist = NULL
+     WHERE specific_property_product_pricelist IS NOT NULL;
     DELETE FROM crm_loyalty_tier_history;
 """
 

@@ -53,7 +53,6 @@ def environment(cr):
 def add_tier(env, args):
     thresholds = {}
     for company in env["crm.loyalty.tier"].search([]).company_id:
-        key = str(company.id)
         taken = set(
             env["crm.loyalty.tier"]
             .search([("company_id", "=", company.id)])
@@ -61,10 +60,9 @@ def add_tier(env, args):
         )
         top = max(taken)
         env.cr.execute(
-            "SELECT (loyalty_amount->>%s)::float FROM res_partner "
-            "WHERE loyalty_tier_id->>%s IS NOT NULL AND id = commercial_partner_id "
-            "ORDER BY 1",
-            (key, key),
+            "SELECT amount FROM crm_loyalty_state "
+            "WHERE company_id = %s AND tier_id IS NOT NULL ORDER BY 1",
+            (company.id,),
         )
         # a spend of the customers below the top tier (the median by
         # default), less a cent: those above it and not in a higher tier
@@ -101,11 +99,16 @@ def add_tier(env, args):
 
 
 def partner_tiers(env):
+    """{customer id: {company id: tier id}} (as JSON keys) of every customer
+    with a tier."""
     env.cr.execute(
-        "SELECT id, loyalty_tier_id FROM res_partner "
-        "WHERE loyalty_tier_id IS NOT NULL ORDER BY id"
+        "SELECT partner_id, company_id, tier_id FROM crm_loyalty_state "
+        "WHERE tier_id IS NOT NULL ORDER BY partner_id, company_id"
     )
-    return {str(pid): tier for pid, tier in env.cr.fetchall()}
+    tiers = {}
+    for pid, company, tier in env.cr.fetchall():
+        tiers.setdefault(str(pid), {})[str(company)] = tier
+    return tiers
 
 
 def recomputed_tiers(env):

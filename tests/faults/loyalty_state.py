@@ -12,15 +12,15 @@ HISTORY = (
 
 
 def tiers(database):
-    """{partner id: {company id: tier id}} of every partner with a tier."""
-    return {
-        pid: {int(company): tier for company, tier in by_company.items() if tier}
-        for pid, by_company in query(
-            database,
-            "SELECT id, loyalty_tier_id FROM res_partner "
-            "WHERE loyalty_tier_id IS NOT NULL",
-        )
-    }
+    """{customer id: {company id: tier id}} of every customer with a tier."""
+    out = defaultdict(dict)
+    for pid, company, tier in query(
+        database,
+        "SELECT partner_id, company_id, tier_id FROM crm_loyalty_state "
+        "WHERE tier_id IS NOT NULL",
+    ):
+        out[pid][company] = tier
+    return dict(out)
 
 
 def history(database, after=0):

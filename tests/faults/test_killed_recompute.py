@@ -3,10 +3,10 @@ again: the same final tiers and history as an uninterrupted run.
 
 The recompute commits once per company (ir.cron._commit_progress). To kill
 it at a known point, the test holds a lock on the tier the second company's
-customers move to: the cron process has written their new tiers and stops
-on the history rows that point to that tier (their foreign key check), with
-the first company committed and the second one written but not committed,
-and is killed while it waits.
+customers move to: the cron process stops on the first rows it writes that
+point to that tier (their foreign key check: the customers' loyalty states),
+with the first company committed and the second one computed but not
+committed, and is killed while it waits.
 """
 
 import signal
@@ -61,7 +61,7 @@ def test_killed_recompute_restarts_to_the_same_tiers(database, clone):
             lambda: backends_waiting(database),
             "the recompute to reach the locked tier",
         )
-        assert "crm_loyalty_tier_history" in waiting[0], waiting
+        assert "INSERT INTO crm_loyalty_state" in waiting[0], waiting
         stop(cron, signal.SIGKILL)
     finally:
         if cron.poll() is None:

@@ -32,13 +32,16 @@ from loyalty_state import assert_consistent
 # the add-ons whose data must survive, with the one they depend on
 MIGRATED = ["crm_claim_closing", "crm_loyalty", "crm_kpi"]
 KEPT_TABLES = ["crm_loyalty_tier", "crm_loyalty_tier_history", "crm_kpi_snapshot"]
-PARTNER_COLUMNS = [
-    "loyalty_tier_id",
-    "loyalty_earned_tier_id",
-    "loyalty_amount",
-    "loyalty_review_date",
-    "loyalty_at_risk",
-]
+# the customers' loyalty values: company-dependent columns of res_partner in
+# the first version (copied to every contact), rows of crm_loyalty_state
+# (one per customer and company, which contacts read) today
+LOYALTY_VALUES = {
+    "loyalty_tier_id": ("tier_id", "int"),
+    "loyalty_earned_tier_id": ("earned_tier_id", "int"),
+    "loyalty_amount": ("amount", "float"),
+    "loyalty_review_date": ("review_date", "date"),
+    "loyalty_at_risk": ("at_risk", "boolean"),
+}
 
 
 def first_commit(addon):
@@ -81,6 +84,37 @@ def dump(database, tables):
     return out
 
 
+def loyalty_values(database):
+    """[(partner, company, tier, earned tier, spend, review date, at risk)]
+    of every partner, contacts included, in every company where it has
+    loyalty values, from wherever the installed version keeps them."""
+    if "loyalty_tier_id" in table_columns(database, "res_partner"):
+        values = [
+            f"({column}->>c.key)::{cast}"
+            for column, (_state, cast) in LOYALTY_VALUES.items()
+        ]
+        held = " OR ".join(f"{column}->>c.key IS NOT NULL" for column in LOYALTY_VALUES)
+        sql = (
+            f"SELECT p.id, c.id, {', '.join(values)} FROM res_partner p "
+            "JOIN (SELECT id, id::text AS key FROM res_company) c "
+            f"ON {held}"
+        )
+    else:
+        values = [f"s.{state}::{cast}" for state, cast in LOYALTY_VALUES.values()]
+        held = " OR ".join(
+            f"s.{state} IS NOT NULL" for state, _cast in LOYALTY_VALUES.values()
+        )
+        sql = (
+            f"SELECT p.id, s.company_id, {', '.join(values)} FROM res_partner p "
+            "JOIN crm_loyalty_state s ON s.partner_id = p.commercial_partner_id "
+            f"WHERE {held}"
+        )
+    return [
+        (*row[:6], bool(row[6]))
+        for row in query(database, f"SELECT * FROM ({sql}) v ORDER BY 1, 2")
+    ]
+
+
 @pytest.fixture
 def old_database(tmp_path):
     name = f"{PREFIX}_migration"
@@ -100,9 +134,10 @@ def test_upgrade_from_first_release_keeps_loyalty_and_kpi_data(old_database):
     driver("loyalty-data", database, "--addons-path", str(old_addons), log=log)
     assert_clean_log(log)
     tables = {table: table_columns(database, table) for table in KEPT_TABLES}
-    tables["res_partner"] = ["id", *PARTNER_COLUMNS]
     before = dump(database, tables)
+    before_values = loyalty_values(database)
     assert before["crm_loyalty_tier_history"], "the old version wrote no tier change"
+    assert any(row[2] for row in before_values), "the old version gave no tier"
     assert before["crm_kpi_snapshot"], "the old version wrote no KPI snapshot"
 
     run(
@@ -113,6 +148,7 @@ def test_upgrade_from_first_release_keeps_loyalty_and_kpi_data(old_database):
     )  # fmt: skip
     assert_clean_log(log)
     assert dump(database, tables) == before
+    assert loyalty_values(database) == before_values
     versions = dict(
         query(
             database,

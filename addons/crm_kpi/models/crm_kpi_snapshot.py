@@ -523,12 +523,13 @@ class CrmKpiSnapshot(models.Model):
             return SQL("COALESCE(m.team_id::text, '')")
         if segment_type == "country":
             return SQL("COALESCE(p.country_id::text, '')")
-        if (
-            segment_type == "tier"
-            and "loyalty_tier_id" in self.env["res.partner"]._fields
-        ):
+        if segment_type == "tier" and "crm.loyalty.state" in self.env:
             # the customer's current tier: tiers have no month-by-month history
-            return SQL("COALESCE(p.loyalty_tier_id->>%s, '')", str(company.id))
+            return SQL(
+                "COALESCE((SELECT s.tier_id::text FROM crm_loyalty_state s "
+                "WHERE s.partner_id = p.id AND s.company_id = %s), '')",
+                company.id,
+            )
         return None
 
     def _compute_kpis(self, company, first, last, segment_type, segment_sql):

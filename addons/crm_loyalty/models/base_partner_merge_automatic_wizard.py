@@ -7,10 +7,11 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
     _inherit = "base.partner.merge.automatic.wizard"
 
     def _update_values(self, src_partners, dst_partner):
-        """Odoo merges the loyalty values of every company itself (in SQL);
-        the values it then writes for the current company are not a user's
-        override. The merged customer's tier is recomputed from the invoices
-        of all the merged customers, in every company."""
+        """Odoo has moved the loyalty states of the merged customers to the
+        one kept (where it had none: a customer has one state per company);
+        the override values it then writes for the current company are not a
+        user's override. The merged customer's tier is recomputed from the
+        invoices of all the merged customers, in every company."""
         merging = {MERGE_CONTEXT_KEY: True}
         result = super(
             BasePartnerMergeAutomaticWizard, self.with_context(**merging)

@@ -1,10 +1,14 @@
 """The loyalty engine: qualifying spend, tier rules, and their bulk writes.
 
 Everything is set-based: one aggregate query over the company's posted
-customer invoices for all the customers concerned, one query for their
-current state, pure Python rules, then one UPDATE per kind of change.
+customer invoices of the loyalty window for all the customers concerned, one
+query for their current state, pure Python rules, then one statement per kind
+of change. The state is kept in crm_loyalty_state (one narrow row per
+customer and company); only the customers whose values changed are written.
 """
 
+import bisect
+import functools
 import logging
 import random
 import socket
@@ -47,6 +51,11 @@ def window_start(window_type, months, today):
     return None
 
 
+@functools.cache
+def _window(months):
+    return relativedelta(months=months)
+
+
 def decide(earned, review, target, tiers, today, months, grace_days, mode):
     """New (earned tier, review date, reason) of one customer.
 
@@ -56,7 +65,7 @@ def decide(earned, review, target, tiers, today, months, grace_days, mode):
     """
     rank = -1 if target is None else target
     current = -1 if earned is None else earned
-    window = relativedelta(months=months)
+    window = _window(months)
     if earned is None:
         if target is None:
             return None, None, None
@@ -104,7 +113,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         spend = self._read_spend(company, today, ids)
         states = self._read_states(company, ids, spend)
         changes = self._apply_rules(company, tiers, today, spend, states, mode)
-        self._write_states(company, changes, states)
+        self._write_states(company, changes, states, lock_customers=mode == "posting")
         self._log_changes(company, tiers, today, changes, states, spend)
         self._schedule_at_risk_activities(company, today, changes, states)
         return sum(1 for change in changes.values() if change["reason"])
@@ -137,27 +146,51 @@ class CrmLoyaltyEngine(models.AbstractModel):
             self.env["ir.cron"]._commit_progress(1, remaining=len(work) - index - 1)
 
     def _customer_ids(self, company):
-        """Commercial partners with a posted invoice or a tier in ``company``."""
+        """Commercial partners with a posted invoice, a loyalty state or an
+        override in ``company`` (of the invoices, only those of the loyalty
+        window count when a spend of 0 gives no tier)."""
         key = str(company.id)
+        start = None
+        if not self._has_entry_tier(company):
+            start = window_start(
+                company.loyalty_window_type,
+                company.loyalty_window_months,
+                fields.Date.context_today(self),
+            )
+        self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
                 SELECT commercial_partner_id FROM account_move
                  WHERE company_id = %(company)s AND state = 'posted'
-                   AND move_type IN %(types)s
+                   AND move_type IN %(types)s %(window)s
+                 UNION
+                SELECT partner_id FROM crm_loyalty_state
+                 WHERE company_id = %(company)s
                  UNION
                 SELECT id FROM res_partner
                  WHERE id = commercial_partner_id
-                   AND (loyalty_tier_id->>%(key)s IS NOT NULL
-                        OR loyalty_override_tier_id->>%(key)s IS NOT NULL)
+                   AND loyalty_override_tier_id->>%(key)s IS NOT NULL
                  ORDER BY 1
                 """,
                 company=company.id,
                 types=CUSTOMER_MOVE_TYPES,
+                window=SQL("AND invoice_date >= %s", start) if start else SQL(),
                 key=key,
             )
         )
         return [row[0] for row in self.env.cr.fetchall()]
+
+    def _has_entry_tier(self, company):
+        """Whether a spend of 0 gives a tier in ``company``: then every
+        customer with a posted invoice, however old, holds a tier."""
+        return bool(
+            self.env["crm.loyalty.tier"]
+            .with_company(company)
+            .search_count(
+                [("company_id", "=", company.id), ("min_amount", "<=", 0)], limit=1
+            )
+        )
 
     def _recompute_retrying(self, company, partners=None):
         """``recompute_company``, tried again when a concurrent transaction
@@ -191,7 +224,12 @@ class CrmLoyaltyEngine(models.AbstractModel):
     # ------------------------------------------------------------------ reads
     def _read_spend(self, company, today, ids):
         """{commercial partner id: qualifying spend} for every customer with a
-        posted invoice or credit note in the company (restricted to ``ids``)."""
+        posted invoice or credit note in the company's loyalty window
+        (restricted to ``ids``). A customer left out has spent nothing.
+
+        A calendar-year or rolling window reads the invoices of the window
+        only; the anniversary window needs each customer's first invoice,
+        hence all of them."""
         start = window_start(
             company.loyalty_window_type, company.loyalty_window_months, today
         )
@@ -217,6 +255,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                    AND state = 'posted'
                    AND move_type IN %(types)s
                    AND invoice_date <= %(today)s
+                   %(window)s
                    %(restrict)s
             ), starts AS (
                 SELECT partner_id, %(start)s AS start
@@ -234,6 +273,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
             if ids is not None
             else SQL(),
             start=start_sql,
+            window=SQL("AND invoice_date >= %s", start) if start else SQL(),
         )
         self.env.cr.execute(query)
         return {
@@ -241,36 +281,64 @@ class CrmLoyaltyEngine(models.AbstractModel):
         }
 
     def _read_states(self, company, ids, spend):
-        """{commercial partner id: State} of the customers to consider."""
+        """{commercial partner id: State} of the customers to consider: those
+        of ``ids``, or every customer with spend, a loyalty state or an
+        override in the company, and with any posted invoice when a spend of
+        0 gives a tier. A customer without a state row reads as no tier and
+        no spend."""
         key = str(company.id)
         if ids is None:
-            where = SQL(
-                "p.id = p.commercial_partner_id AND (p.id = ANY(%(spend)s) "
-                "OR p.loyalty_tier_id->>%(key)s IS NOT NULL "
-                "OR p.loyalty_override_tier_id->>%(key)s IS NOT NULL)",
+            invoiced = SQL()
+            if self._has_entry_tier(company):
+                invoiced = SQL(
+                    """
+                    UNION
+                    SELECT commercial_partner_id FROM account_move
+                     WHERE company_id = %(company)s AND state = 'posted'
+                       AND move_type IN %(types)s AND invoice_date <= %(today)s
+                    """,
+                    company=company.id,
+                    types=CUSTOMER_MOVE_TYPES,
+                    today=fields.Date.context_today(self),
+                )
+            customers = SQL(
+                """
+                SELECT unnest(%(spend)s::int[])
+                %(invoiced)s
+                 UNION
+                SELECT partner_id FROM crm_loyalty_state
+                 WHERE company_id = %(company)s
+                 UNION
+                SELECT id FROM res_partner
+                 WHERE id = commercial_partner_id
+                   AND loyalty_override_tier_id->>%(key)s IS NOT NULL
+                """,
                 spend=list(spend),
+                invoiced=invoiced,
+                company=company.id,
                 key=key,
             )
         else:
-            where = SQL("p.id = ANY(%s)", ids)
+            customers = SQL("SELECT unnest(%s::int[])", ids)
         self.env.cr.execute(
             SQL(
                 """
-                SELECT p.id,
-                       (p.loyalty_tier_id->>%(key)s)::int,
-                       (p.loyalty_earned_tier_id->>%(key)s)::int,
-                       (p.loyalty_amount->>%(key)s)::float,
-                       (p.loyalty_review_date->>%(key)s)::date,
-                       COALESCE((p.loyalty_at_risk->>%(key)s)::boolean, FALSE),
+                SELECT p.id, s.tier_id, s.earned_tier_id,
+                       COALESCE(s.amount, 0), s.review_date,
+                       COALESCE(s.at_risk, FALSE),
                        (p.loyalty_override_tier_id->>%(key)s)::int,
                        (p.loyalty_override_until->>%(key)s)::date,
-                       (p.loyalty_previous_pricelist_id->>%(key)s)::int,
+                       s.previous_pricelist_id,
                        (p.specific_property_product_pricelist->>%(key)s)::int
-                  FROM res_partner p
-                 WHERE %(where)s
+                  FROM (%(customers)s) AS c(id)
+                  JOIN res_partner p ON p.id = c.id
+             LEFT JOIN crm_loyalty_state s
+                    ON s.partner_id = p.id AND s.company_id = %(company)s
+                 WHERE p.id = p.commercial_partner_id
                 """,
                 key=key,
-                where=where,
+                company=company.id,
+                customers=customers,
             )
         )
         return {row[0]: State(*row[1:]) for row in self.env.cr.fetchall()}
@@ -278,23 +346,26 @@ class CrmLoyaltyEngine(models.AbstractModel):
     # ------------------------------------------------------------------ rules
     def _apply_rules(self, company, tiers, today, spend, states, mode):
         """{partner id: {"state": new State, "reason": reason or None}}."""
-        index = {tier.id: i for i, tier in enumerate(tiers)}
-        thresholds = tiers.mapped("min_amount")
+        tier_ids = tiers.ids
+        index = {tier_id: i for i, tier_id in enumerate(tier_ids)}
+        thresholds = tiers.mapped("min_amount")  # ascending
+        months = company.loyalty_window_months
+        grace_days = company.loyalty_grace_days
         changes = {}
         for partner_id, state in states.items():
             amount = spend.get(partner_id, 0.0)
-            target = None
-            for i, threshold in enumerate(thresholds):
-                if threshold <= amount + 1e-6:
-                    target = i
+            # the highest tier whose threshold the spend reaches
+            target = bisect.bisect_right(thresholds, amount + 1e-6) - 1
+            if target < 0:
+                target = None
             earned, review, reason = decide(
                 index.get(state.earned),
                 state.review,
                 target,
                 tiers,
                 today,
-                company.loyalty_window_months,
-                company.loyalty_grace_days,
+                months,
+                grace_days,
                 # a customer whose tier was archived moves as in a review
                 "review" if state.earned and state.earned not in index else mode,
             )
@@ -306,8 +377,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 effective is None or index[state.override] > effective
             ):
                 effective = index[state.override]
-            tier_id = tiers[effective].id if effective is not None else None
-            earned_id = tiers[earned].id if earned is not None else None
+            tier_id = tier_ids[effective] if effective is not None else None
+            earned_id = tier_ids[earned] if earned is not None else None
             if tier_id != state.tier and reason is None:
                 reason = "override"
             elif tier_id == state.tier:
@@ -315,7 +386,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
             at_risk = bool(
                 tier_id
                 and not override_active
-                and amount < tiers[effective].min_amount - 1e-6
+                and amount < thresholds[effective] - 1e-6
             )
             previous_pl, pl = self._pricelists(tiers, state, tier_id)
             new = State(
@@ -344,70 +415,87 @@ class CrmLoyaltyEngine(models.AbstractModel):
         return state.previous_pl, state.pl
 
     # ----------------------------------------------------------------- writes
-    def _write_states(self, company, changes, states):
-        """Write the new states on the customers and all their contacts."""
+    def _write_states(self, company, changes, states, lock_customers=False):
+        """Write the new states of the changed customers, and the pricelist of
+        the customers (and their contacts) whose pricelist changed.
+
+        :param lock_customers: lock the changed customers' records too (see
+            ``_lock_partners``)
+        """
         if not changes:
             return
         ids = sorted(changes)
-        self._lock_partners(ids)
         new = [changes[pid]["state"] for pid in ids]
-        key = str(company.id)
-
-        def column(name, values, cast):
-            return SQL(
-                "%(col)s = COALESCE(p.%(col)s, '{}'::jsonb) || "
-                "jsonb_build_object(%(key)s::text, v.%(col)s)",
-                col=SQL.identifier(name),
-                key=key,
-            ), SQL("%s::" + cast + "[]", values)
-
-        columns = [
-            column("loyalty_tier_id", [s.tier for s in new], "int"),
-            column("loyalty_earned_tier_id", [s.earned for s in new], "int"),
-            column("loyalty_amount", [s.amount for s in new], "float"),
-            column(
-                "loyalty_review_date",
-                [s.review and s.review.isoformat() for s in new],
-                "text",
-            ),
-            column("loyalty_at_risk", [s.at_risk for s in new], "boolean"),
-            column(
-                "loyalty_previous_pricelist_id", [s.previous_pl for s in new], "int"
-            ),
-            column("specific_property_product_pricelist", [s.pl for s in new], "int"),
-        ]
+        repriced = [pid for pid in ids if changes[pid]["state"].pl != states[pid].pl]
+        self._lock_partners(company, ids, repriced, ids if lock_customers else [])
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE res_partner p
-                   SET %(sets)s
-                  FROM unnest(%(ids)s::int[], %(arrays)s)
-                       AS v(id, %(names)s)
-                 WHERE p.commercial_partner_id = v.id
+                INSERT INTO crm_loyalty_state
+                       (partner_id, company_id, tier_id, earned_tier_id, amount,
+                        review_date, at_risk, previous_pricelist_id)
+                SELECT v.partner_id, %(company)s, v.tier_id, v.earned_tier_id,
+                       v.amount, v.review_date, v.at_risk, v.previous_pricelist_id
+                  FROM unnest(%(ids)s::int[], %(tier)s::int[], %(earned)s::int[],
+                              %(amount)s::float[], %(review)s::date[],
+                              %(at_risk)s::boolean[], %(previous)s::int[])
+                       AS v(partner_id, tier_id, earned_tier_id, amount,
+                            review_date, at_risk, previous_pricelist_id)
+                    ON CONFLICT (partner_id, company_id) DO UPDATE
+                   SET tier_id = EXCLUDED.tier_id,
+                       earned_tier_id = EXCLUDED.earned_tier_id,
+                       amount = EXCLUDED.amount,
+                       review_date = EXCLUDED.review_date,
+                       at_risk = EXCLUDED.at_risk,
+                       previous_pricelist_id = EXCLUDED.previous_pricelist_id
                 """,
-                sets=SQL(", ").join(set_sql for set_sql, _array in columns),
+                company=company.id,
                 ids=ids,
-                arrays=SQL(", ").join(array for _set_sql, array in columns),
-                names=SQL(", ").join(
-                    SQL.identifier(name)
-                    for name in ENGINE_FIELDS[:5]
-                    + [
-                        "loyalty_previous_pricelist_id",
-                        "specific_property_product_pricelist",
-                    ]
-                ),
+                tier=[s.tier for s in new],
+                earned=[s.earned for s in new],
+                amount=[s.amount for s in new],
+                review=[s.review for s in new],
+                at_risk=[s.at_risk for s in new],
+                previous=[s.previous_pl for s in new],
+            ),
+            log_exceptions=False,
+        )
+        if repriced:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE res_partner p
+                       SET specific_property_product_pricelist =
+                           COALESCE(p.specific_property_product_pricelist,
+                                    '{}'::jsonb)
+                           || jsonb_build_object(%(key)s::text, v.pricelist)
+                      FROM unnest(%(ids)s::int[], %(pricelists)s::int[])
+                           AS v(id, pricelist)
+                     WHERE p.commercial_partner_id = v.id
+                    """,
+                    key=str(company.id),
+                    ids=repriced,
+                    pricelists=[changes[pid]["state"].pl for pid in repriced],
+                )
             )
-        )
-        self.env["res.partner"].invalidate_model(
-            [
-                *ENGINE_FIELDS,
-                "specific_property_product_pricelist",
-                "property_product_pricelist",
-            ]
-        )
+            self.env["res.partner"].invalidate_model(
+                ["specific_property_product_pricelist", "property_product_pricelist"]
+            )
+        self.env["crm.loyalty.state"].invalidate_model()
+        self.env["res.partner"].invalidate_model(ENGINE_FIELDS)
 
-    def _lock_partners(self, ids):
-        """Lock the customers and their contacts, in id order.
+    def _lock_partners(self, company, ids, repriced, customers=()):
+        """Lock what this change writes, in id order: the records of the
+        customers whose pricelist changes and of their contacts, and of the
+        ``customers`` given, then the loyalty states of the customers ``ids``
+        in ``company``.
+
+        A posting, an override or a merge also writes the customer's record
+        (its write date, the override) in its transaction: it locks the
+        records of its customers (a few), so that two of them that meet on
+        a customer, in any company, meet here rather than when that write is
+        flushed. The recompute and the threshold review write no customer
+        record but to change its pricelist: they lock the states only.
 
         Every writer of tiers (postings, overrides, the recompute) locks in
         the same order, so two of them never wait for each other in a cycle
@@ -415,12 +503,27 @@ class CrmLoyaltyEngine(models.AbstractModel):
         since this one started, PostgreSQL raises a serialization failure
         here, before anything is written: Odoo retries the RPC call, the
         recompute retries the company (``_recompute_retrying``). Expected and
-        handled, so the failed statement is not logged as an error.
+        handled, so the failed statement is not logged as an error. (A state
+        another transaction has just created is met by the INSERT, with the
+        same failure.)
         """
+        if repriced or customers:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM res_partner "
+                    "WHERE commercial_partner_id = ANY(%s) OR id = ANY(%s) "
+                    "ORDER BY id FOR NO KEY UPDATE",
+                    repriced,
+                    list(customers),
+                ),
+                log_exceptions=False,
+            )
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM res_partner WHERE commercial_partner_id = ANY(%s) "
-                "ORDER BY id FOR NO KEY UPDATE",
+                "SELECT id FROM crm_loyalty_state "
+                "WHERE company_id = %s AND partner_id = ANY(%s) "
+                "ORDER BY partner_id FOR NO KEY UPDATE",
+                company.id,
                 ids,
             ),
             log_exceptions=False,

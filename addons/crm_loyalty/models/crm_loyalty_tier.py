@@ -114,12 +114,11 @@ class CrmLoyaltyTier(models.Model):
                  WHERE t.id = ANY(%(ids)s) AND (
                        EXISTS (SELECT 1 FROM crm_loyalty_tier_history h
                                 WHERE t.id IN (h.old_tier_id, h.new_tier_id))
+                    OR EXISTS (SELECT 1 FROM crm_loyalty_state s
+                                WHERE s.company_id = t.company_id
+                                  AND t.id IN (s.tier_id, s.earned_tier_id))
                     OR EXISTS (SELECT 1 FROM res_partner p
-                                WHERE p.loyalty_tier_id->>t.company_id::text
-                                      = t.id::text
-                                   OR p.loyalty_earned_tier_id->>t.company_id::text
-                                      = t.id::text
-                                   OR p.loyalty_override_tier_id->>t.company_id::text
+                                WHERE p.loyalty_override_tier_id->>t.company_id::text
                                       = t.id::text))
                  LIMIT 1
                 """,

@@ -1,15 +1,19 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
+from odoo.fields import Domain
+from odoo.tools import SQL
 
-# Fields the engine keeps on the commercial partner and copies to its contacts.
-ENGINE_FIELDS = [
-    "loyalty_tier_id",
-    "loyalty_earned_tier_id",
-    "loyalty_amount",
-    "loyalty_review_date",
-    "loyalty_at_risk",
-    "loyalty_previous_pricelist_id",
-]
+# The fields the engine keeps, read from the commercial partner's row of
+# crm.loyalty.state in the current company: {field: column of the state}.
+ENGINE_COLUMNS = {
+    "loyalty_tier_id": "tier_id",
+    "loyalty_earned_tier_id": "earned_tier_id",
+    "loyalty_amount": "amount",
+    "loyalty_review_date": "review_date",
+    "loyalty_at_risk": "at_risk",
+    "loyalty_previous_pricelist_id": "previous_pricelist_id",
+}
+ENGINE_FIELDS = list(ENGINE_COLUMNS)
 # set while base's merge wizard copies the values of merged customers
 MERGE_CONTEXT_KEY = "crm_loyalty_partner_merge"
 OVERRIDE_FIELDS = [
@@ -24,22 +28,22 @@ class ResPartner(models.Model):
 
     loyalty_tier_id = fields.Many2one(
         "crm.loyalty.tier",
-        company_dependent=True,
-        readonly=True,
+        compute="_compute_loyalty_state",
+        search="_search_loyalty_tier_id",
         help="The customer's tier in the current company: earned from spend, or "
         "raised by an override.",
     )
     loyalty_earned_tier_id = fields.Many2one(
         "crm.loyalty.tier",
         string="Earned Tier",
-        company_dependent=True,
-        readonly=True,
+        compute="_compute_loyalty_state",
+        search="_search_loyalty_earned_tier_id",
         help="The tier the customer holds from spend alone, whatever the override.",
     )
     loyalty_amount = fields.Float(
         string="Qualifying Spend",
-        company_dependent=True,
-        readonly=True,
+        compute="_compute_loyalty_state",
+        search="_search_loyalty_amount",
         digits="Account",
         help="Posted invoices minus credit notes, untaxed, in the company's "
         "currency, of the customer and its contacts over the loyalty window.",
@@ -49,15 +53,15 @@ class ResPartner(models.Model):
     )
     loyalty_review_date = fields.Date(
         string="Tier Review Date",
-        company_dependent=True,
-        readonly=True,
+        compute="_compute_loyalty_state",
+        search="_search_loyalty_review_date",
         help="When the tier is next reviewed: after this date and the grace "
         "period, a customer who no longer spends enough drops one tier.",
     )
     loyalty_at_risk = fields.Boolean(
         string="Tier at Risk",
-        company_dependent=True,
-        readonly=True,
+        compute="_compute_loyalty_state",
+        search="_search_loyalty_at_risk",
         help="The spend so far is below what the current tier needs.",
     )
     loyalty_next_tier_id = fields.Many2one(
@@ -94,8 +98,8 @@ class ResPartner(models.Model):
     loyalty_previous_pricelist_id = fields.Many2one(
         "product.pricelist",
         string="Pricelist Before Tier",
-        company_dependent=True,
-        readonly=True,
+        compute="_compute_loyalty_state",
+        search="_search_loyalty_previous_pricelist_id",
         help="The customer's own pricelist, given back when they leave a tier "
         "that has a pricelist.",
     )
@@ -106,10 +110,167 @@ class ResPartner(models.Model):
         domain=lambda self: [("company_id", "=", self.env.company.id)],
     )
 
-    def _synced_commercial_fields(self):
-        # overrides stay on the commercial partner: only Loyalty Managers may
-        # write them, and anyone may add a contact to a customer
-        return [*super()._synced_commercial_fields(), *ENGINE_FIELDS]
+    @api.depends("commercial_partner_id")
+    @api.depends_context("company")
+    def _compute_loyalty_state(self):
+        """The state of each partner's commercial partner in the current
+        company, for the whole recordset in one query: contacts show their
+        company's tier."""
+        company = self.env.company
+        commercial = {
+            partner: partner.commercial_partner_id._origin.id for partner in self
+        }
+        rows = {}
+        ids = sorted({pid for pid in commercial.values() if pid})
+        if ids:
+            self.env["crm.loyalty.state"].flush_model()
+            self.env.cr.execute(
+                SQL(
+                    "SELECT partner_id, %s FROM crm_loyalty_state "
+                    "WHERE company_id = %s AND partner_id = ANY(%s)",
+                    SQL(", ").join(map(SQL.identifier, ENGINE_COLUMNS.values())),
+                    company.id,
+                    ids,
+                )
+            )
+            rows = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        Tier = self.env["crm.loyalty.tier"]
+        Pricelist = self.env["product.pricelist"]
+        empty = (None,) * len(ENGINE_COLUMNS)
+        for partner in self:
+            tier, earned, amount, review, at_risk, previous_pl = rows.get(
+                commercial[partner], empty
+            )
+            partner.loyalty_tier_id = Tier.browse(tier)
+            partner.loyalty_earned_tier_id = Tier.browse(earned)
+            partner.loyalty_amount = amount or 0.0
+            partner.loyalty_review_date = review
+            partner.loyalty_at_risk = bool(at_risk)
+            partner.loyalty_previous_pricelist_id = Pricelist.browse(previous_pl)
+
+    def _field_to_sql(self, alias, fname, query=None):
+        """The loyalty fields in SQL, from the commercial partner's state in
+        the current company: for grouping by tier, ordering and searching."""
+        column = ENGINE_COLUMNS.get(fname)
+        if column is None:
+            return super()._field_to_sql(alias, fname, query)
+        company = self.env.company.id
+        if query is None:
+            sql = SQL(
+                "(SELECT s.%s FROM crm_loyalty_state s WHERE s.partner_id = %s "
+                "AND s.company_id = %s)",
+                SQL.identifier(column),
+                SQL.identifier(alias, "commercial_partner_id"),
+                company,
+            )
+        else:
+            # at most one row per partner (unique per customer and company)
+            state = query.make_alias(alias, "loyalty_state")
+            query.add_join(
+                "LEFT JOIN",
+                state,
+                "crm_loyalty_state",
+                SQL(
+                    "%s = %s AND %s = %s",
+                    SQL.identifier(state, "partner_id"),
+                    SQL.identifier(alias, "commercial_partner_id"),
+                    SQL.identifier(state, "company_id"),
+                    company,
+                ),
+            )
+            sql = SQL.identifier(state, column)
+        if fname == "loyalty_amount":
+            return SQL("COALESCE(%s, 0)", sql)
+        if fname == "loyalty_at_risk":
+            return SQL("COALESCE(%s, FALSE)", sql)
+        return sql
+
+    def _search_loyalty_state(self, fname, operator, value):
+        """Domain of the partners whose ``fname`` (a loyalty field kept by the
+        engine) satisfies ``operator`` ``value``."""
+        field = self._fields[fname]
+        if field.type == "many2one" and operator in (
+            "like",
+            "ilike",
+            "=like",
+            "=ilike",
+        ):
+            # a tier's name, as typed in the search bar
+            operator, value = "any", [("display_name", operator, value)]
+        if field.type == "many2one" and operator in ("any", "not any"):
+            comodel = self.env[field.comodel_name]
+            subquery = comodel._search(value)
+            positive = operator == "any"
+
+            def to_sql(model, alias, query):
+                sql = model._field_to_sql(alias, fname, query)
+                if positive:
+                    return SQL("%s IN %s", sql, subquery.subselect())
+                return SQL(
+                    "(%s IS NULL OR %s NOT IN %s)", sql, sql, subquery.subselect()
+                )
+
+            return Domain.custom(to_sql=to_sql)
+        if operator in ("<", ">", "<=", ">=") and field.type in ("float", "date"):
+
+            def to_sql(model, alias, query):
+                return SQL(
+                    "%s %s %s",
+                    model._field_to_sql(alias, fname, query),
+                    SQL(operator),
+                    value,
+                )
+
+            return Domain.custom(to_sql=to_sql)
+        if operator != "in":
+            return NotImplemented
+        values = list(value)
+        if field.type == "boolean":
+            values = [bool(v) for v in values]
+            nullable = False
+        elif field.type == "float":
+            values = [float(v or 0.0) for v in values]
+            nullable = False
+        else:
+            nullable = any(v is False or v is None for v in values)
+            values = [v for v in values if v is not False and v is not None]
+            if field.type == "many2one":
+                values = [v.id if hasattr(v, "id") else v for v in values]
+            if field.type == "date":
+                values = [fields.Date.to_date(v) for v in values]
+
+        def to_sql(model, alias, query):
+            sql = model._field_to_sql(alias, fname, query)
+            conditions = []
+            if values:
+                conditions.append(SQL("%s = ANY(%s)", sql, values))
+            if nullable:
+                conditions.append(SQL("%s IS NULL", sql))
+            if not conditions:
+                return SQL("FALSE")
+            return SQL("(%s)", SQL(" OR ").join(conditions))
+
+        return Domain.custom(to_sql=to_sql)
+
+    def _search_loyalty_tier_id(self, operator, value):
+        return self._search_loyalty_state("loyalty_tier_id", operator, value)
+
+    def _search_loyalty_earned_tier_id(self, operator, value):
+        return self._search_loyalty_state("loyalty_earned_tier_id", operator, value)
+
+    def _search_loyalty_amount(self, operator, value):
+        return self._search_loyalty_state("loyalty_amount", operator, value)
+
+    def _search_loyalty_review_date(self, operator, value):
+        return self._search_loyalty_state("loyalty_review_date", operator, value)
+
+    def _search_loyalty_at_risk(self, operator, value):
+        return self._search_loyalty_state("loyalty_at_risk", operator, value)
+
+    def _search_loyalty_previous_pricelist_id(self, operator, value):
+        return self._search_loyalty_state(
+            "loyalty_previous_pricelist_id", operator, value
+        )
 
     @api.depends_context("company")
     def _compute_loyalty_currency_id(self):
@@ -235,13 +396,11 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         if self.env.context.get(MERGE_CONTEXT_KEY):
-            # merging customers: Odoo has merged the loyalty values of every
-            # company in SQL already; these are copies, not a user's override,
-            # and the engine recomputes the tier from all the invoices
+            # merging customers: the values Odoo copies from the merged
+            # customers are not a user's override, and the engine recomputes
+            # the tier from all the invoices
             vals = {
-                key: value
-                for key, value in vals.items()
-                if key not in ENGINE_FIELDS and key not in OVERRIDE_FIELDS
+                key: value for key, value in vals.items() if key not in OVERRIDE_FIELDS
             }
         overriding = set(OVERRIDE_FIELDS) & set(vals)
         if overriding and not self.env.user.has_group(

@@ -32,11 +32,13 @@ class TestLoyaltyBadInput(LoyaltyCase):
             "FROM crm_loyalty_tier ORDER BY id",
             "company": "SELECT id, loyalty_window_type, loyalty_window_months, "
             "loyalty_grace_days FROM res_company ORDER BY id",
-            "partners": "SELECT id, loyalty_tier_id, loyalty_amount, "
-            "loyalty_override_tier_id, loyalty_override_until, "
-            "loyalty_override_reason, active FROM res_partner "
-            "WHERE loyalty_tier_id IS NOT NULL "
-            "OR loyalty_override_tier_id IS NOT NULL ORDER BY id",
+            "partners": "SELECT id, loyalty_override_tier_id, "
+            "loyalty_override_until, loyalty_override_reason, active "
+            "FROM res_partner WHERE loyalty_override_tier_id IS NOT NULL "
+            "OR id IN (SELECT partner_id FROM crm_loyalty_state) ORDER BY id",
+            "states": "SELECT partner_id, company_id, tier_id, earned_tier_id, "
+            "amount, review_date, at_risk, previous_pricelist_id "
+            "FROM crm_loyalty_state ORDER BY partner_id, company_id",
             "history": "SELECT COUNT(*) FROM crm_loyalty_tier_history",
         }
         state = {}

@@ -40,6 +40,25 @@ class TestLoyaltyWhatif(LoyaltyCase):
         self.assertEqual(self.history()[-1].reason, "review")
 
     @freeze_time("2026-06-15")
+    def test_customer_without_spend_counts_when_the_entry_tier_drops_to_zero(self):
+        """A customer whose invoices are all older than the window has no
+        tier while the entry tier needs some spend; the preview counts them
+        among the movers when it drops to 0, as applying it does."""
+        self.bronze.min_amount = 100
+        old_buyer = self.env["res.partner"].create({"name": "Old Buyer"})
+        self.invoice(old_buyer, 700, "2024-01-10")
+        self.assertFalse(old_buyer.loyalty_tier_id)
+        wizard = Form(self.env["crm.loyalty.whatif"])
+        self.assertEqual(wizard.mover_count, 0)
+        with wizard.line_ids.edit(0) as bronze:
+            bronze.proposed_min_amount = 0
+        self.assertEqual(wizard.mover_count, 1)
+        self.assertEqual(wizard.upgrade_count, 1)
+        wizard.save().action_apply()
+        self.assertEqual(old_buyer.loyalty_tier_id, self.bronze)
+        self.assertEqual(old_buyer.loyalty_amount, 0)
+
+    @freeze_time("2026-06-15")
     def test_thresholds_must_keep_their_order(self):
         wizard = Form(self.env["crm.loyalty.whatif"])
         with wizard.line_ids.edit(1) as silver:

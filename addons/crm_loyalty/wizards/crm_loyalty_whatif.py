@@ -73,20 +73,28 @@ class CrmLoyaltyWhatif(models.TransientModel):
                 )
 
     def _customers(self):
-        """[(partner id, spend, current tier id)] of the company's customers."""
-        key = str(self.company_id.id)
+        """[(partner id, spend, current tier id)] of the company's customers:
+        those with a loyalty state, and those with a posted invoice but none
+        (no spend in the window, no tier)."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT id, (loyalty_amount->>%(key)s)::float,
-                       (loyalty_tier_id->>%(key)s)::int
-                  FROM res_partner
-                 WHERE id = commercial_partner_id
-                   AND loyalty_amount->>%(key)s IS NOT NULL
+                SELECT partner_id, amount, tier_id
+                  FROM crm_loyalty_state
+                 WHERE company_id = %(company)s
+                 UNION ALL
+                SELECT DISTINCT m.commercial_partner_id, 0.0, NULL::int
+                  FROM account_move m
+                 WHERE m.company_id = %(company)s AND m.state = 'posted'
+                   AND m.move_type IN ('out_invoice', 'out_refund')
+                   AND NOT EXISTS (
+                       SELECT 1 FROM crm_loyalty_state s
+                        WHERE s.partner_id = m.commercial_partner_id
+                          AND s.company_id = %(company)s)
               ORDER BY 2 DESC
                 """,
-                key=key,
+                company=self.company_id.id,
             )
         )
         return self.env.cr.fetchall()
