@@ -363,12 +363,14 @@ class CrmKpiSnapshot(models.Model):
         # scale: room to do it in memory, and no JIT compilation (seconds
         # per query, for queries that run once)
         self.env.cr.execute(SQL("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off"))
+        segments = [
+            (segment_type, segment_sql)
+            for segment_type, _label in SEGMENT_TYPES
+            if (segment_sql := self._segment_sql(segment_type, company)) is not None
+        ]
         rows = []
-        for segment_type, _label in SEGMENT_TYPES:
-            segment_sql = self._segment_sql(segment_type, company)
-            if segment_sql is None:
-                continue
-            kpis = self._compute_kpis(company, first, last, segment_type, segment_sql)
+        results = self._compute_kpis(company, first, last, segments)
+        for segment_type, kpis in results.items():
             for code, series in kpis.items():
                 for (month, segment), (value, numerator, denominator) in series.items():
                     rows.append(
@@ -531,55 +533,61 @@ class CrmKpiSnapshot(models.Model):
             return SQL("COALESCE(p.loyalty_tier_id->>%s, '')", str(company.id))
         return None
 
-    def _compute_kpis(self, company, first, last, segment_type, segment_sql):
-        """{kpi code: {(month, segment): (value, numerator, denominator)}}."""
+    def _compute_kpis(self, company, first, last, segments):
+        """{segment type: {kpi code: {(month, segment): (value, numerator,
+        denominator)}}} for ``segments``, a list of (segment type, SQL of its
+        key). The invoices are read once for every segment type."""
         window = company.crm_kpi_window_months
-        params = {
-            "company": company.id,
-            "first": first,
-            "last": last,
-            "types": MOVE_TYPES,
-            "window": f"{window} months",
-            "window_months": window,
-            "segment": segment_sql,
-        }
         months = [
             first + relativedelta(months=i)
             for i in range(self._month_count(first, last))
         ]
-        flows = self._query(self._sql_flows(), params)
-        bases = self._query(self._sql_bases(), params)
-        lifetime = self._query(self._sql_lifetime(), params)
-        claims = self._query(self._sql_claims(), params)
-        receivable = self._query(self._sql_receivable(), params)
-        segments = {seg for rows in (flows, bases, claims) for (_m, seg) in rows}
-        if segment_type == "all":
-            segments = {"all"}
-        result = defaultdict(dict)
-        cumulative = defaultdict(float)
-        opening = self._receivable_before(company, first, segment_sql)
-        for seg, amount in opening.items():
-            cumulative[seg] = amount
-        for month in months:
-            for seg in sorted(segments):
-                key = (month, seg)
-                self._fill(
-                    result,
-                    key,
-                    (
-                        flows.get(key),
-                        bases.get(key),
-                        lifetime.get(key),
-                        claims.get(key),
-                    ),
-                    window,
-                )
-                cumulative[seg] += (receivable.get(key) or (0.0,))[0]
-                revenue_90 = (flows.get(key) or (0,) * 6)[5] or 0.0
-                result["days_sales_outstanding"][key] = self._ratio(
-                    cumulative[seg], revenue_90, 90.0
-                )
-        return result
+        activity = self._activity(company, first, last, segments)
+        receivable, opening = self._receivable(company, first, last, segments)
+        results = {}
+        for segment_type, segment_sql in segments:
+            flows, bases, lifetime = activity[segment_type]
+            claims = self._query(
+                self._sql_claims(),
+                {
+                    "company": company.id,
+                    "first": first,
+                    "last": last,
+                    "segment": segment_sql,
+                },
+            )
+            segments_seen = {
+                seg for rows in (flows, bases, claims) for (_m, seg) in rows
+            }
+            if segment_type == "all":
+                segments_seen = {"all"}
+            result = defaultdict(dict)
+            cumulative = defaultdict(float)
+            for seg, amount in opening[segment_type].items():
+                cumulative[seg] = amount
+            for month in months:
+                for seg in sorted(segments_seen):
+                    key = (month, seg)
+                    self._fill(
+                        result,
+                        key,
+                        (
+                            flows.get(key),
+                            bases.get(key),
+                            lifetime.get(key),
+                            claims.get(key),
+                        ),
+                        window,
+                    )
+                    cumulative[seg] += (
+                        receivable[segment_type].get(key) or (0.0,)
+                    )[0]
+                    revenue_90 = (flows.get(key) or (0,) * 6)[5] or 0.0
+                    result["days_sales_outstanding"][key] = self._ratio(
+                        cumulative[seg], revenue_90, 90.0
+                    )
+            results[segment_type] = result
+        return results
 
     @staticmethod
     def _month_count(first, last):
@@ -640,147 +648,225 @@ class CrmKpiSnapshot(models.Model):
         self.env.cr.execute(SQL(query, **params))
         return {(row[0], row[1]): row[2:] for row in self.env.cr.fetchall()}
 
-    _INVOICES = """
-        inv AS (
-            SELECT m.commercial_partner_id AS partner, m.invoice_date AS d,
-                   m.move_type AS t, m.amount_untaxed_signed AS amount,
-                   date_trunc('month', m.invoice_date)::date AS m,
-                   %(segment)s AS seg
-              FROM account_move m
-              JOIN res_partner p ON p.id = m.commercial_partner_id
-             WHERE m.company_id = %(company)s AND m.state = 'posted'
-               AND m.move_type IN %(types)s
-               AND m.invoice_date < %(last)s::date + interval '1 month'
-        ),
-        months AS (
-            SELECT generate_series(%(first)s::date, %(last)s::date,
-                                   interval '1 month')::date AS s
-        )
-    """
+    @staticmethod
+    def _month_index(day):
+        """Months since year 0: consecutive months are consecutive numbers."""
+        return day.year * 12 + day.month - 1
 
-    def _sql_flows(self):
-        """Per month and segment: revenue, invoices, active customers, new
-        customers, (unused), revenue of the 90 days ending with the month."""
-        return (
-            "WITH"
-            + self._INVOICES
-            + """,
-        firsts AS (
-            SELECT partner, seg, MIN(m) AS fm FROM inv
-             WHERE t = 'out_invoice' GROUP BY partner, seg
-        ),
-        segs AS (SELECT DISTINCT seg FROM inv),
-        monthly AS (
-            SELECT m AS s, seg, SUM(amount) AS revenue,
-                   COUNT(*) FILTER (WHERE t = 'out_invoice') AS invoices,
-                   COUNT(DISTINCT partner) FILTER (WHERE t = 'out_invoice') AS active
-              FROM inv GROUP BY 1, 2
-        ),
-        news AS (SELECT fm AS s, seg, COUNT(*) AS n FROM firsts GROUP BY 1, 2),
-        daily AS (SELECT d, seg, SUM(amount) AS amount FROM inv GROUP BY d, seg),
-        rev90 AS (
-            SELECT mo.s, daily.seg, SUM(daily.amount) AS amount
-              FROM months mo
-              JOIN daily
-                ON daily.d > (mo.s + interval '1 month' - interval '91 days')::date
-               AND daily.d < mo.s + interval '1 month'
-          GROUP BY 1, 2
-        )
-        SELECT mo.s, sg.seg, COALESCE(mn.revenue, 0), COALESCE(mn.invoices, 0),
-               COALESCE(mn.active, 0), COALESCE(nw.n, 0), 0, COALESCE(r.amount, 0)
-          FROM months mo CROSS JOIN segs sg
-     LEFT JOIN monthly mn ON mn.s = mo.s AND mn.seg = sg.seg
-     LEFT JOIN news nw ON nw.s = mo.s AND nw.seg = sg.seg
-     LEFT JOIN rev90 r ON r.s = mo.s AND r.seg = sg.seg
-        """
-        )
+    def _activity(self, company, first, last, segments):
+        """{segment type: (flows, bases, lifetime)}, each {(month, segment):
+        tuple}, from one query over the company's invoices:
 
-    _BASES = """,
-        pm AS (
-            SELECT partner, seg, m, COUNT(*) AS n FROM inv
-             WHERE t = 'out_invoice' GROUP BY partner, seg, m
-        ),
-        ds AS (
-            SELECT DISTINCT d FROM (
-                SELECT s AS d FROM months
-                UNION ALL SELECT (s + interval '1 month')::date FROM months
-                UNION ALL SELECT (s + interval '1 month' - interval '12 months')::date
-                  FROM months
-            ) x
-        ),
-        shifted AS (
-            -- a purchase month m counts in the base of the dates m + 1..W months
-            SELECT (pm.m + k * interval '1 month')::date AS d, pm.partner, pm.seg,
-                   pm.n
-              FROM pm CROSS JOIN generate_series(1, %(window_months)s) k
-        ),
-        b AS (
-            SELECT shifted.d, shifted.partner, shifted.seg, SUM(shifted.n) AS n,
-                   0 AS pad
-              FROM shifted JOIN ds ON ds.d = shifted.d
-          GROUP BY shifted.d, shifted.partner, shifted.seg
-        )
-    """
+        - flows: revenue, invoices, active customers, new customers, (unused),
+          revenue of the 90 days ending with the month;
+        - bases: |B(s)|, |B(s) ∩ B(next)|, |B(next)|, repeat buyers of
+          B(next), invoices and revenue of the window ending the month;
+        - lifetime: |B(next − 12 months)| and how many of them are still in
+          B(next);
 
-    def _sql_bases(self):
-        """Per month and segment: |B(s)|, |B(s) ∩ B(next)|, |B(next)|, repeat
-        buyers of B(next), invoices and revenue of the window ending the month."""
-        return (
-            "WITH"
-            + self._INVOICES
-            + self._BASES
-            + """,
-        starts AS (
-            SELECT mo.s, b0.seg, COUNT(*) AS base, COUNT(b1.partner) AS kept
-              FROM months mo
-              JOIN b b0 ON b0.d = mo.s
-         LEFT JOIN b b1 ON b1.d = (mo.s + interval '1 month')::date
-                       AND b1.partner = b0.partner AND b1.seg = b0.seg
-          GROUP BY mo.s, b0.seg
-        ),
-        ends AS (
-            SELECT mo.s, b1.seg, COUNT(*) AS base,
-                   COUNT(*) FILTER (WHERE b1.n >= 2) AS repeaters,
-                   SUM(b1.n) AS invoices
-              FROM months mo
-              JOIN b b1 ON b1.d = (mo.s + interval '1 month')::date
-          GROUP BY mo.s, b1.seg
-        ),
-        daily AS (SELECT d, seg, SUM(amount) AS amount FROM inv GROUP BY d, seg),
-        revenue AS (
-            SELECT mo.s, daily.seg, SUM(daily.amount) AS amount
-              FROM months mo
-              JOIN daily
-                ON daily.d >= mo.s + interval '1 month' - %(window)s::interval
-               AND daily.d < mo.s + interval '1 month'
-          GROUP BY mo.s, daily.seg
-        )
-        SELECT COALESCE(e.s, st.s, r.s), COALESCE(e.seg, st.seg, r.seg),
-               COALESCE(st.base, 0), COALESCE(st.kept, 0), COALESCE(e.base, 0),
-               COALESCE(e.repeaters, 0), COALESCE(e.invoices, 0),
-               COALESCE(r.amount, 0)
-          FROM ends e
-     FULL JOIN starts st ON st.s = e.s AND st.seg = e.seg
-     FULL JOIN revenue r
-            ON r.s = COALESCE(e.s, st.s) AND r.seg = COALESCE(e.seg, st.seg)
-        """
-        )
+        where s is the first day of the month, next the first day of the
+        month after, and B(d) the customer base at d: the customers (of the
+        segment) with an invoice in the W months before d."""
+        self.env.cr.execute(self._sql_activity(company, first, last, segments))
+        types = [segment_type for segment_type, _sql in segments]
+        activity = {segment_type: ({}, {}, {}) for segment_type in types}
+        for row in self.env.cr.fetchall():
+            st, month, seg = row[:3]
+            flows, bases, lifetime = activity[types[st]]
+            flows[month, seg] = (*row[3:7], 0, row[7])
+            bases[month, seg] = row[8:14]
+            lifetime[month, seg] = row[14:16]
+        return activity
 
-    def _sql_lifetime(self):
-        """Per month and segment: |B(next − 12 months)| and how many of them
-        are still in B(next)."""
-        return (
-            "WITH"
-            + self._INVOICES
-            + self._BASES
-            + """
-        SELECT mo.s, bp.seg, COUNT(*), COUNT(bn.partner)
-          FROM months mo
-          JOIN b bp ON bp.d = (mo.s + interval '1 month' - interval '12 months')::date
-     LEFT JOIN b bn ON bn.d = (mo.s + interval '1 month')::date
-                   AND bn.partner = bp.partner AND bn.seg = bp.seg
-      GROUP BY mo.s, bp.seg
-        """
+    def _sql_activity(self, company, first, last, segments):
+        """The query of :meth:`_activity`, row by row: (segment type index,
+        month, segment, revenue, invoices, active, new, revenue of 90 days,
+        start base, kept, end base, repeat buyers, window invoices, window
+        revenue, base 12 months before the end, kept of those).
+
+        The invoices are grouped once by customer and month for every segment
+        type (GROUPING SETS). Each customer's months with an invoice are then
+        read in order (LAG/LEAD): a month m with an invoice puts the customer
+        in the base from m + 1 to m + W months, so the base is a few runs of
+        consecutive months per customer; runs, repeat-buyer spans and
+        year-apart overlaps are counted as +1/-1 events per month, summed
+        cumulatively. No row per customer and month of the base is made.
+        Months are numbered by :meth:`_month_index`."""
+        window = company.crm_kpi_window_months
+        keys = [SQL.identifier(f"s{i}") for i in range(len(segments))]
+        customer_sets = SQL(", ").join(SQL("(%s, partner, mi)", key) for key in keys)
+        day_sets = SQL(", ").join(SQL("(%s, d)", key) for key in keys)
+        return SQL(
+            """
+            WITH src AS (
+                SELECT m.commercial_partner_id AS partner, m.invoice_date AS d,
+                       (date_part('year', m.invoice_date) * 12
+                        + date_part('month', m.invoice_date))::int - 1 AS mi,
+                       m.move_type = 'out_invoice' AS is_invoice,
+                       m.amount_untaxed_signed AS amount,
+                       %(keys)s
+                  FROM account_move m
+                  JOIN res_partner p ON p.id = m.commercial_partner_id
+                 WHERE m.company_id = %(company)s AND m.state = 'posted'
+                   AND m.move_type IN %(types)s
+                   AND m.invoice_date < %(end)s
+            ),
+            grouped AS MATERIALIZED (
+                SELECT %(set_index)s AS st, %(set_key)s AS seg,
+                       GROUPING(d) = 0 AS by_day, partner, mi, d,
+                       COUNT(*) FILTER (WHERE is_invoice) AS n,
+                       SUM(amount) AS amount
+                  FROM src
+              GROUP BY GROUPING SETS (%(customer_sets)s, %(day_sets)s)
+            ),
+            -- a row per segment, customer and month with an invoice or a
+            -- credit note
+            em AS (SELECT st, seg, partner, mi, n, amount FROM grouped
+                    WHERE NOT by_day),
+            act AS MATERIALIZED (
+                SELECT st, seg, partner, mi, n,
+                       LAG(mi) OVER w AS prev, LEAD(mi) OVER w AS next
+                  FROM em WHERE n > 0
+                WINDOW w AS (PARTITION BY st, seg, partner ORDER BY mi)
+            ),
+            act_runs AS MATERIALIZED (
+                SELECT st, seg, partner, mi, prev,
+                       SUM(CASE WHEN prev IS NULL OR prev < mi - %(window)s
+                           THEN 1 ELSE 0 END) OVER (
+                           PARTITION BY st, seg, partner ORDER BY mi
+                       ) AS run,
+                       -- the customer is a repeat buyer (two invoices in the
+                       -- window) from m + 1 to here, until the next month
+                       -- with an invoice takes over
+                       CASE WHEN n >= 2 THEN LEAST(mi + %(window)s, next)
+                            WHEN prev IS NOT NULL
+                            THEN LEAST(prev + %(window)s, next)
+                        END AS repeat_end
+                  FROM act
+            ),
+            -- the customer is in the base from a to b (months of the base's
+            -- date), then not in the base at b + 1
+            runs AS MATERIALIZED (
+                SELECT st, seg, partner, MIN(mi) + 1 AS a,
+                       MAX(mi) + %(window)s AS b
+                  FROM act_runs GROUP BY st, seg, partner, run
+            ),
+            events AS (
+                SELECT r.st, r.seg, e.x, e.base, e.lost, 0 AS rep, 0 AS kept12
+                  FROM runs r
+            CROSS JOIN LATERAL (VALUES (r.a, 1, 0), (r.b + 1, -1, 0), (r.b, 0, 1))
+                       e(x, base, lost)
+             UNION ALL
+                SELECT st, seg, e.x, 0, 0, e.rep, 0
+                  FROM act_runs
+            CROSS JOIN LATERAL (VALUES (mi + 1, 1), (repeat_end + 1, -1)) e(x, rep)
+                 WHERE repeat_end > mi
+             UNION ALL
+                -- in the base at x and at x + 12 months
+                SELECT r1.st, r1.seg, e.x, 0, 0, 0, e.kept12
+                  FROM runs r1
+                  JOIN runs r2 ON r2.st = r1.st AND r2.seg = r1.seg
+                              AND r2.partner = r1.partner
+                              AND r2.a - 12 <= r1.b AND r2.b - 12 >= r1.a
+            CROSS JOIN LATERAL (
+                    VALUES (GREATEST(r1.a, r2.a - 12), 1),
+                           (LEAST(r1.b, r2.b - 12) + 1, -1)
+                ) e(x, kept12)
+            ),
+            ev AS (
+                SELECT st, seg, x, SUM(base) AS base, SUM(lost) AS lost,
+                       SUM(rep) AS rep, SUM(kept12) AS kept12
+                  FROM events GROUP BY st, seg, x
+            ),
+            mon AS (
+                SELECT st, seg, mi AS x, SUM(amount) AS revenue,
+                       SUM(n) AS invoices, COUNT(*) FILTER (WHERE n > 0) AS active
+                  FROM em GROUP BY st, seg, mi
+            ),
+            news AS (
+                SELECT st, seg, mi AS x, COUNT(*) AS new
+                  FROM act WHERE prev IS NULL GROUP BY st, seg, mi
+            ),
+            grid AS (
+                SELECT sg.st, sg.seg, x
+                  FROM (SELECT DISTINCT st, seg FROM mon) sg
+            CROSS JOIN generate_series(
+                    LEAST(%(first_index)s - 12, (SELECT MIN(x) FROM mon)),
+                    %(last_index)s + 1
+                ) x
+            ),
+            series AS (
+                SELECT g.st, g.seg, g.x,
+                       COALESCE(mon.revenue, 0) AS revenue,
+                       COALESCE(mon.invoices, 0) AS invoices,
+                       COALESCE(mon.active, 0) AS active,
+                       COALESCE(news.new, 0) AS new,
+                       COALESCE(ev.lost, 0) AS lost,
+                       SUM(COALESCE(ev.base, 0)) OVER w AS base,
+                       SUM(COALESCE(ev.rep, 0)) OVER w AS rep,
+                       SUM(COALESCE(ev.kept12, 0)) OVER w AS kept12,
+                       SUM(COALESCE(mon.invoices, 0)) OVER last_w AS window_invoices,
+                       SUM(COALESCE(mon.revenue, 0)) OVER last_w AS window_revenue
+                  FROM grid g
+             LEFT JOIN mon ON mon.st = g.st AND mon.seg = g.seg AND mon.x = g.x
+             LEFT JOIN news ON news.st = g.st AND news.seg = g.seg AND news.x = g.x
+             LEFT JOIN ev ON ev.st = g.st AND ev.seg = g.seg AND ev.x = g.x
+                WINDOW w AS (PARTITION BY g.st, g.seg ORDER BY g.x),
+                       last_w AS (w ROWS BETWEEN %(window)s - 1 PRECEDING
+                                  AND CURRENT ROW)
+            ),
+            kpis AS (
+                SELECT st, seg, x, revenue, invoices, active, new,
+                       base AS start_base, base - lost AS kept,
+                       LEAD(base) OVER w AS end_base,
+                       LEAD(rep) OVER w AS repeaters,
+                       window_invoices, window_revenue,
+                       LAG(base, 11) OVER w AS year_ago_base,
+                       LAG(kept12, 11) OVER w AS year_ago_kept
+                  FROM series
+                WINDOW w AS (PARTITION BY st, seg ORDER BY x)
+            ),
+            months AS (
+                SELECT x, make_date(x / 12, x - x / 12 * 12 + 1, 1) AS s
+                  FROM generate_series(%(first_index)s, %(last_index)s) x
+            ),
+            daily AS MATERIALIZED (
+                SELECT st, seg, d, amount FROM grouped
+                 WHERE by_day AND d > %(first)s::date - 91
+            ),
+            rev90 AS (
+                SELECT mo.x, g.st, g.seg, SUM(g.amount) AS amount
+                  FROM months mo
+                  JOIN daily g
+                    ON g.d > (mo.s + interval '1 month' - interval '91 days')::date
+                   AND g.d < mo.s + interval '1 month'
+              GROUP BY mo.x, g.st, g.seg
+            )
+            SELECT k.st, mo.s, k.seg, k.revenue, k.invoices::bigint,
+                   k.active::bigint, k.new::bigint, COALESCE(r.amount, 0),
+                   k.start_base::bigint, k.kept::bigint, k.end_base::bigint,
+                   k.repeaters::bigint, k.window_invoices::bigint,
+                   k.window_revenue, k.year_ago_base::bigint,
+                   k.year_ago_kept::bigint
+              FROM kpis k
+              JOIN months mo ON mo.x = k.x
+         LEFT JOIN rev90 r ON r.x = k.x AND r.st = k.st AND r.seg = k.seg
+            """,
+            keys=SQL(", ").join(
+                SQL("%s AS %s", segment_sql, key)
+                for (_type, segment_sql), key in zip(segments, keys, strict=True)
+            ),
+            set_index=self._grouping_case(keys, index=True),
+            set_key=self._grouping_case(keys, index=False),
+            customer_sets=customer_sets,
+            day_sets=day_sets,
+            company=company.id,
+            types=MOVE_TYPES,
+            end=last + relativedelta(months=1),
+            window=window,
+            first=first,
+            first_index=self._month_index(first),
+            last_index=self._month_index(last),
         )
 
     def _sql_claims(self):
@@ -812,34 +898,67 @@ class CrmKpiSnapshot(models.Model):
       GROUP BY s, seg
         """
 
-    _RECEIVABLE = """
-        SELECT {month}, %(segment)s, SUM(l.balance)
-          FROM account_move_line l
-          JOIN account_account a ON a.id = l.account_id
-          JOIN account_move m ON m.id = l.move_id
-     LEFT JOIN res_partner lp ON lp.id = l.partner_id
-     LEFT JOIN res_partner p ON p.id = lp.commercial_partner_id
-         WHERE l.company_id = %(company)s AND l.parent_state = 'posted'
-           AND a.account_type = 'asset_receivable'
-           AND {where}
-      GROUP BY 1, 2
-    """
-
-    def _sql_receivable(self):
-        """Per month and segment: net change of the customer receivable."""
-        return self._RECEIVABLE.format(
-            month="date_trunc('month', l.date)::date",
-            where="l.date >= %(first)s "
-            "AND l.date < %(last)s::date + interval '1 month'",
-        )
-
-    def _receivable_before(self, company, first, segment_sql):
-        """{segment: customer receivable open before ``first``}."""
-        query = self._RECEIVABLE.format(month="NULL::date", where="l.date < %(first)s")
+    def _receivable(self, company, first, last, segments):
+        """({segment type: {(month, segment): (net change of the customer
+        receivable in the month,)}}, {segment type: {segment: receivable
+        open before ``first``}}), for every segment type in one query."""
+        keys = [SQL.identifier(f"s{i}") for i in range(len(segments))]
         self.env.cr.execute(
-            SQL(query, company=company.id, first=first, segment=segment_sql)
+            SQL(
+                """
+                WITH lines AS (
+                    SELECT CASE WHEN l.date >= %(first)s
+                                THEN date_trunc('month', l.date)::date
+                            END AS month,
+                           l.balance, %(keys)s
+                      FROM account_move_line l
+                      JOIN account_account a ON a.id = l.account_id
+                      JOIN account_move m ON m.id = l.move_id
+                 LEFT JOIN res_partner lp ON lp.id = l.partner_id
+                 LEFT JOIN res_partner p ON p.id = lp.commercial_partner_id
+                     WHERE l.company_id = %(company)s AND l.parent_state = 'posted'
+                       AND a.account_type = 'asset_receivable'
+                       AND l.date < %(end)s
+                )
+                SELECT %(set_index)s, month, %(set_key)s, SUM(balance)
+                  FROM lines
+              GROUP BY GROUPING SETS (%(sets)s)
+                """,
+                keys=SQL(", ").join(
+                    SQL("%s AS %s", segment_sql, key)
+                    for (_type, segment_sql), key in zip(segments, keys, strict=True)
+                ),
+                set_index=self._grouping_case(keys, index=True),
+                set_key=self._grouping_case(keys, index=False),
+                sets=SQL(", ").join(SQL("(month, %s)", key) for key in keys),
+                company=company.id,
+                first=first,
+                end=last + relativedelta(months=1),
+            )
         )
-        return {seg: amount for _m, seg, amount in self.env.cr.fetchall()}
+        monthly = {segment_type: {} for segment_type, _sql in segments}
+        opening = {segment_type: {} for segment_type, _sql in segments}
+        for st, month, seg, amount in self.env.cr.fetchall():
+            segment_type = segments[st][0]
+            if month is None:
+                opening[segment_type][seg] = amount
+            else:
+                monthly[segment_type][month, seg] = (amount,)
+        return monthly, opening
+
+    @staticmethod
+    def _grouping_case(keys, index):
+        """Which of the ``keys`` a row of ``GROUP BY GROUPING SETS ((.., key),
+        ...)`` is grouped by: its position (``index``) or its value."""
+        return SQL(
+            "CASE %s END",
+            SQL(" ").join(
+                SQL(
+                    "WHEN GROUPING(%s) = 0 THEN %s", key, position if index else key
+                )
+                for position, key in enumerate(keys)
+            ),
+        )
 
     # ---------------------------------------------------------- statistics
     @api.model
