@@ -455,30 +455,12 @@ class CrmKpiSnapshot(models.Model):
         if not rows:
             return 0
         now = fields.Datetime.now()
-        values = SQL(", ").join(
-            SQL(
-                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                code,
-                company.id,
-                month,
-                month + relativedelta(months=1, days=-1),
-                segment_type,
-                segment,
-                value,
-                value is not None,
-                numerator,
-                denominator,
-                FORMULA_VERSION,
-                now,
-                self._period_of(company, month),
-                self.env.uid,
-                now,
-                now,
-            )
-            for code, month, segment_type, segment, value, numerator, denominator in (
-                rows
-            )
+        codes, months, segment_types, segments, values, numerators, denominators = (
+            map(list, zip(*rows, strict=True))
         )
+        periods = {month: self._period_of(company, month) for month in set(months)}
+        # one array per column: composing a VALUES row per snapshot took
+        # longer than computing them
         self.env.cr.execute(
             SQL(
                 """
@@ -487,7 +469,17 @@ class CrmKpiSnapshot(models.Model):
                      segment_value, value, has_value, numerator, denominator,
                      formula_version,
                      computed_at, period, create_uid, create_date, write_date)
-                VALUES %(values)s
+                SELECT r.code, %(company)s, r.month,
+                       (r.month + interval '1 month' - interval '1 day')::date,
+                       r.segment_type, r.segment, r.value, r.value IS NOT NULL,
+                       r.numerator, r.denominator, %(version)s, %(now)s, r.period,
+                       %(uid)s, %(now)s, %(now)s
+                  FROM unnest(%(codes)s::varchar[], %(months)s::date[],
+                              %(segment_types)s::varchar[], %(segments)s::varchar[],
+                              %(values)s::numeric[], %(numerators)s::numeric[],
+                              %(denominators)s::numeric[], %(periods)s::varchar[])
+                       AS r(code, month, segment_type, segment, value, numerator,
+                            denominator, period)
                 ON CONFLICT (kpi_code, company_id, date_from, segment_type,
                              segment_value, formula_version)
                 DO UPDATE SET value = EXCLUDED.value,
@@ -498,7 +490,18 @@ class CrmKpiSnapshot(models.Model):
                               write_date = EXCLUDED.write_date
                         WHERE crm_kpi_snapshot.date_from >= %(open_month)s
                 """,
+                company=company.id,
+                version=FORMULA_VERSION,
+                now=now,
+                uid=self.env.uid,
+                codes=codes,
+                months=months,
+                segment_types=segment_types,
+                segments=segments,
                 values=values,
+                numerators=numerators,
+                denominators=denominators,
+                periods=[periods[month] for month in months],
                 open_month=open_month,
             )
         )
@@ -684,18 +687,73 @@ class CrmKpiSnapshot(models.Model):
         start base, kept, end base, repeat buyers, window invoices, window
         revenue, base 12 months before the end, kept of those).
 
-        The invoices are grouped once by customer and month for every segment
-        type (GROUPING SETS). Each customer's months with an invoice are then
-        read in order (LAG/LEAD): a month m with an invoice puts the customer
-        in the base from m + 1 to m + W months, so the base is a few runs of
-        consecutive months per customer; runs, repeat-buyer spans and
-        year-apart overlaps are counted as +1/-1 events per month, summed
-        cumulatively. No row per customer and month of the base is made.
-        Months are numbered by :meth:`_month_index`."""
+        The invoices are grouped once (GROUPING SETS) by customer and month,
+        with the keys of every segment type that depends on the customer
+        only, and by customer, month and segment for each of the others. Each
+        customer's months with an invoice are then read in order (LAG/LEAD):
+        a month m with an invoice puts the customer in the base from m + 1 to
+        m + W months, so the base is a few runs of consecutive months per
+        customer; runs, repeat-buyer spans and year-apart overlaps are
+        counted as +1/-1 events per month and segment, summed cumulatively.
+        No row per customer and month of the base is made. Months are
+        numbered by :meth:`_month_index`."""
         window = company.crm_kpi_window_months
         keys = [SQL.identifier(f"s{i}") for i in range(len(segments))]
-        customer_sets = SQL(", ").join(SQL("(%s, partner, mi)", key) for key in keys)
-        day_sets = SQL(", ").join(SQL("(%s, d)", key) for key in keys)
+        # groups of segment types counted on the same rows: those of the
+        # customer together, each of the others on its own
+        shared = [
+            i
+            for i, (segment_type, _sql) in enumerate(segments)
+            if self._segment_of_customer(segment_type)
+        ]
+        groups = [shared] if shared else []
+        groups += [[i] for i in range(len(segments)) if i not in shared]
+        width = max(len(group) for group in groups)
+        columns = [SQL.identifier(f"c{j}") for j in range(width)]
+        column_list = SQL(", ").join(columns)
+
+        def first_grouped(options):
+            """CASE of the first (test, value) whose key is grouped by."""
+            return SQL(
+                "CASE %s END",
+                SQL(" ").join(
+                    SQL("WHEN GROUPING(%s) = 0 THEN %s", test, value)
+                    for test, value in options
+                ),
+            )
+
+        # the rows of the customer grouping sets: group g and its keys c0..
+        group_of = first_grouped((keys[group[0]], g) for g, group in enumerate(groups))
+        group_columns = SQL(", ").join(
+            SQL(
+                "%s AS %s",
+                first_grouped(
+                    (keys[group[0]], keys[group[j]])
+                    for group in groups
+                    if len(group) > j
+                ),
+                column,
+            )
+            for j, column in enumerate(columns)
+        )
+
+        def by_segment(x):
+            """(select list, grouping sets) of rows with g, c0.. by segment
+            type (st), segment (seg) and ``x``."""
+            st = SQL(
+                "CASE %s END",
+                SQL(" ").join(
+                    SQL("WHEN g = %s AND GROUPING(%s) = 0 THEN %s", g, columns[j], i)
+                    for g, group in enumerate(groups)
+                    for j, i in enumerate(group)
+                ),
+            )
+            seg = first_grouped((column, column) for column in columns)
+            sets = SQL(", ").join(SQL("(g, %s, %s)", column, x) for column in columns)
+            return SQL("%s AS st, %s AS seg, %s AS x", st, seg, x), sets
+
+        mon_select, mon_sets = by_segment(SQL("mi"))
+        ev_select, ev_sets = by_segment(SQL("x"))
         return SQL(
             """
             WITH src AS (
@@ -712,28 +770,30 @@ class CrmKpiSnapshot(models.Model):
                    AND m.invoice_date < %(end)s
             ),
             grouped AS MATERIALIZED (
-                SELECT %(set_index)s AS st, %(set_key)s AS seg,
-                       GROUPING(d) = 0 AS by_day, partner, mi, d,
+                SELECT GROUPING(d) = 0 AS by_day,
+                       %(day_type)s AS st, %(day_key)s AS seg,
+                       %(group_of)s AS g, %(group_columns)s,
+                       partner, mi, d,
                        COUNT(*) FILTER (WHERE is_invoice) AS n,
                        SUM(amount) AS amount
                   FROM src
               GROUP BY GROUPING SETS (%(customer_sets)s, %(day_sets)s)
             ),
-            -- a row per segment, customer and month with an invoice or a
-            -- credit note
-            em AS (SELECT st, seg, partner, mi, n, amount FROM grouped
+            -- a row per customer (and segment, for segments of the invoice)
+            -- and month with an invoice or a credit note
+            em AS (SELECT g, %(column_list)s, partner, mi, n, amount FROM grouped
                     WHERE NOT by_day),
             act AS MATERIALIZED (
-                SELECT st, seg, partner, mi, n,
+                SELECT g, %(column_list)s, partner, mi, n,
                        LAG(mi) OVER w AS prev, LEAD(mi) OVER w AS next
                   FROM em WHERE n > 0
-                WINDOW w AS (PARTITION BY st, seg, partner ORDER BY mi)
+                WINDOW w AS (PARTITION BY g, partner, %(column_list)s ORDER BY mi)
             ),
             act_runs AS MATERIALIZED (
-                SELECT st, seg, partner, mi, prev,
+                SELECT g, %(column_list)s, partner, mi, prev,
                        SUM(CASE WHEN prev IS NULL OR prev < mi - %(window)s
                            THEN 1 ELSE 0 END) OVER (
-                           PARTITION BY st, seg, partner ORDER BY mi
+                           PARTITION BY g, partner, %(column_list)s ORDER BY mi
                        ) AS run,
                        -- the customer is a repeat buyer (two invoices in the
                        -- window) from m + 1 to here, until the next month
@@ -747,45 +807,52 @@ class CrmKpiSnapshot(models.Model):
             -- the customer is in the base from a to b (months of the base's
             -- date), then not in the base at b + 1
             runs AS MATERIALIZED (
-                SELECT st, seg, partner, MIN(mi) + 1 AS a,
+                SELECT g, %(column_list)s, partner, MIN(mi) + 1 AS a,
                        MAX(mi) + %(window)s AS b
-                  FROM act_runs GROUP BY st, seg, partner, run
+                  FROM act_runs GROUP BY g, %(column_list)s, partner, run
             ),
             events AS (
-                SELECT r.st, r.seg, e.x, e.base, e.lost, 0 AS rep, 0 AS kept12
+                SELECT r.g, %(r_columns)s, e.x, e.base, e.lost, 0 AS rep,
+                       0 AS kept12
                   FROM runs r
             CROSS JOIN LATERAL (VALUES (r.a, 1, 0), (r.b + 1, -1, 0), (r.b, 0, 1))
                        e(x, base, lost)
              UNION ALL
-                SELECT st, seg, e.x, 0, 0, e.rep, 0
+                SELECT g, %(column_list)s, e.x, 0, 0, e.rep, 0
                   FROM act_runs
             CROSS JOIN LATERAL (VALUES (mi + 1, 1), (repeat_end + 1, -1)) e(x, rep)
                  WHERE repeat_end > mi
              UNION ALL
                 -- in the base at x and at x + 12 months
-                SELECT r1.st, r1.seg, e.x, 0, 0, 0, e.kept12
-                  FROM runs r1
-                  JOIN runs r2 ON r2.st = r1.st AND r2.seg = r1.seg
-                              AND r2.partner = r1.partner
-                              AND r2.a - 12 <= r1.b AND r2.b - 12 >= r1.a
+                SELECT r.g, %(r_columns)s, e.x, 0, 0, 0, e.kept12
+                  FROM runs r
+                  JOIN runs r2 ON r2.g = r.g AND r2.partner = r.partner
+                              AND %(same_columns)s
+                              AND r2.a - 12 <= r.b AND r2.b - 12 >= r.a
             CROSS JOIN LATERAL (
-                    VALUES (GREATEST(r1.a, r2.a - 12), 1),
-                           (LEAST(r1.b, r2.b - 12) + 1, -1)
+                    VALUES (GREATEST(r.a, r2.a - 12), 1),
+                           (LEAST(r.b, r2.b - 12) + 1, -1)
                 ) e(x, kept12)
             ),
             ev AS (
-                SELECT st, seg, x, SUM(base) AS base, SUM(lost) AS lost,
-                       SUM(rep) AS rep, SUM(kept12) AS kept12
-                  FROM events GROUP BY st, seg, x
+                SELECT * FROM (
+                    SELECT %(ev_select)s, SUM(base) AS base, SUM(lost) AS lost,
+                           SUM(rep) AS rep, SUM(kept12) AS kept12
+                      FROM events GROUP BY GROUPING SETS (%(ev_sets)s)
+                ) x WHERE seg IS NOT NULL
             ),
             mon AS (
-                SELECT st, seg, mi AS x, SUM(amount) AS revenue,
-                       SUM(n) AS invoices, COUNT(*) FILTER (WHERE n > 0) AS active
-                  FROM em GROUP BY st, seg, mi
+                SELECT * FROM (
+                    SELECT %(mon_select)s, SUM(amount) AS revenue,
+                           SUM(n) AS invoices, COUNT(*) FILTER (WHERE n > 0) AS active
+                      FROM em GROUP BY GROUPING SETS (%(mon_sets)s)
+                ) x WHERE seg IS NOT NULL
             ),
             news AS (
-                SELECT st, seg, mi AS x, COUNT(*) AS new
-                  FROM act WHERE prev IS NULL GROUP BY st, seg, mi
+                SELECT * FROM (
+                    SELECT %(mon_select)s, COUNT(*) AS new
+                      FROM act WHERE prev IS NULL GROUP BY GROUPING SETS (%(mon_sets)s)
+                ) x WHERE seg IS NOT NULL
             ),
             grid AS (
                 SELECT sg.st, sg.seg, x
@@ -856,10 +923,27 @@ class CrmKpiSnapshot(models.Model):
                 SQL("%s AS %s", segment_sql, key)
                 for (_type, segment_sql), key in zip(segments, keys, strict=True)
             ),
-            set_index=self._grouping_case(keys, index=True),
-            set_key=self._grouping_case(keys, index=False),
-            customer_sets=customer_sets,
-            day_sets=day_sets,
+            day_type=first_grouped((key, i) for i, key in enumerate(keys)),
+            day_key=first_grouped((key, key) for key in keys),
+            group_of=group_of,
+            group_columns=group_columns,
+            customer_sets=SQL(", ").join(
+                SQL(
+                    "(partner, mi, %s)", SQL(", ").join(keys[i] for i in group)
+                )
+                for group in groups
+            ),
+            day_sets=SQL(", ").join(SQL("(%s, d)", key) for key in keys),
+            column_list=column_list,
+            r_columns=SQL(", ").join(SQL("r.%s", column) for column in columns),
+            same_columns=SQL(" AND ").join(
+                SQL("r2.%s IS NOT DISTINCT FROM r.%s", column, column)
+                for column in columns
+            ),
+            ev_select=ev_select,
+            ev_sets=ev_sets,
+            mon_select=mon_select,
+            mon_sets=mon_sets,
             company=company.id,
             types=MOVE_TYPES,
             end=last + relativedelta(months=1),
@@ -868,6 +952,12 @@ class CrmKpiSnapshot(models.Model):
             first_index=self._month_index(first),
             last_index=self._month_index(last),
         )
+
+    @staticmethod
+    def _segment_of_customer(segment_type):
+        """Whether the segment key of a row depends on the customer only (not
+        on the invoice): such segment types are counted on the same rows."""
+        return segment_type in ("all", "tier", "country")
 
     def _sql_claims(self):
         """Per month and segment: claims dated in the month, median days to
