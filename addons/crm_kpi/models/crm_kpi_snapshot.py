@@ -753,6 +753,18 @@ class CrmKpiSnapshot(models.Model):
             return SQL("%s AS st, %s AS seg, %s AS x", st, seg, x), sets
 
         mon_select, mon_sets = by_segment(SQL("mi"))
+        if window >= 12:
+            # |B(d) ∩ B(d + 12 months)| = |B(d)| + |B(d + 12)| - |B(d) ∪
+            # B(d + 12)|, and the union is the base with a window of W + 12
+            # months at d + 12
+            runs = kept = SQL()
+            year_ago_kept = SQL(
+                "LAG(base, 11) OVER w + LEAD(base) OVER w - LEAD(wide) OVER w"
+            )
+        else:
+            # the union has a gap: pairs of runs of the base 12 months apart
+            runs, kept = self._sql_runs(columns, window)
+            year_ago_kept = SQL("LAG(kept12, 11) OVER w")
         ev_select, ev_sets = by_segment(SQL("x"))
         return SQL(
             """
@@ -771,30 +783,19 @@ class CrmKpiSnapshot(models.Model):
             ),
             grouped AS MATERIALIZED (
                 SELECT GROUPING(d) = 0 AS by_day,
-                       %(day_type)s AS st, %(day_key)s AS seg,
                        %(group_of)s AS g, %(group_columns)s,
-                       partner, mi, d,
+                       partner, mi, d, %(key_list)s,
                        COUNT(*) FILTER (WHERE is_invoice) AS n,
                        SUM(amount) AS amount
                   FROM src
-              GROUP BY GROUPING SETS (%(customer_sets)s, %(day_sets)s)
+              GROUP BY GROUPING SETS (%(customer_sets)s, (d, mi, %(key_list)s))
             ),
             -- a row per customer (and segment, for segments of the invoice)
             -- and month with an invoice or a credit note
             em AS (SELECT g, %(column_list)s, partner, mi, n, amount FROM grouped
                     WHERE NOT by_day),
             act AS MATERIALIZED (
-                SELECT g, %(column_list)s, partner, mi, n,
-                       LAG(mi) OVER w AS prev, LEAD(mi) OVER w AS next
-                  FROM em WHERE n > 0
-                WINDOW w AS (PARTITION BY g, partner, %(column_list)s ORDER BY mi)
-            ),
-            act_runs AS MATERIALIZED (
-                SELECT g, %(column_list)s, partner, mi, prev,
-                       SUM(CASE WHEN prev IS NULL OR prev < mi - %(window)s
-                           THEN 1 ELSE 0 END) OVER (
-                           PARTITION BY g, partner, %(column_list)s ORDER BY mi
-                       ) AS run,
+                SELECT *,
                        -- the customer is a repeat buyer (two invoices in the
                        -- window) from m + 1 to here, until the next month
                        -- with an invoice takes over
@@ -802,56 +803,89 @@ class CrmKpiSnapshot(models.Model):
                             WHEN prev IS NOT NULL
                             THEN LEAST(prev + %(window)s, next)
                         END AS repeat_end
-                  FROM act
+                  FROM (
+                    SELECT g, %(column_list)s, partner, mi, n,
+                           LAG(mi) OVER w AS prev, LEAD(mi) OVER w AS next
+                      FROM em WHERE n > 0
+                    WINDOW w AS (PARTITION BY g, partner, %(column_list)s ORDER BY mi)
+                  ) a
             ),
-            -- the customer is in the base from a to b (months of the base's
-            -- date), then not in the base at b + 1
-            runs AS MATERIALIZED (
-                SELECT g, %(column_list)s, partner, MIN(mi) + 1 AS a,
-                       MAX(mi) + %(window)s AS b
-                  FROM act_runs GROUP BY g, %(column_list)s, partner, run
+            -- a month m with an invoice starts a run of months in the base
+            -- (at m + 1) when the customer is not in the base at m, and ends
+            -- it (at m + W) when there is no invoice in the W months after;
+            -- the same with a window of W + 12 months ("wide")
+            marks AS (
+                SELECT g, %(column_list)s, mi,
+                       COUNT(*) FILTER (WHERE prev IS NULL) AS new,
+                       COUNT(*) FILTER (
+                           WHERE prev IS NULL OR prev < mi - %(window)s
+                       ) AS starts,
+                       COUNT(*) FILTER (
+                           WHERE next IS NULL OR next > mi + %(window)s
+                       ) AS ends,
+                       COUNT(*) FILTER (WHERE repeat_end > mi) AS repeat_starts,
+                       COUNT(*) FILTER (
+                           WHERE prev IS NULL OR prev < mi - %(window)s - 12
+                       ) AS wide_starts,
+                       COUNT(*) FILTER (
+                           WHERE next IS NULL OR next > mi + %(window)s + 12
+                       ) AS wide_ends
+                  FROM act GROUP BY g, %(column_list)s, mi
             ),
+            repeat_ends AS (
+                SELECT g, %(column_list)s, repeat_end + 1 AS x, COUNT(*) AS n
+                  FROM act WHERE repeat_end > mi
+              GROUP BY g, %(column_list)s, repeat_end
+            ),%(runs)s
+            -- +1/-1 per month x of the base's date, summed cumulatively
             events AS (
-                SELECT r.g, %(r_columns)s, e.x, e.base, e.lost, 0 AS rep,
-                       0 AS kept12
-                  FROM runs r
-            CROSS JOIN LATERAL (VALUES (r.a, 1, 0), (r.b + 1, -1, 0), (r.b, 0, 1))
-                       e(x, base, lost)
+                SELECT g, %(column_list)s, mi + 1 AS x, starts AS base, 0 AS lost,
+                       repeat_starts AS rep, wide_starts AS wide, 0 AS kept12
+                  FROM marks
              UNION ALL
-                SELECT g, %(column_list)s, e.x, 0, 0, e.rep, 0
-                  FROM act_runs
-            CROSS JOIN LATERAL (VALUES (mi + 1, 1), (repeat_end + 1, -1)) e(x, rep)
-                 WHERE repeat_end > mi
+                SELECT g, %(column_list)s, mi + %(window)s + 1, -ends, 0, 0, 0, 0
+                  FROM marks
              UNION ALL
-                -- in the base at x and at x + 12 months
-                SELECT r.g, %(r_columns)s, e.x, 0, 0, 0, e.kept12
-                  FROM runs r
-                  JOIN runs r2 ON r2.g = r.g AND r2.partner = r.partner
-                              AND %(same_columns)s
-                              AND r2.a - 12 <= r.b AND r2.b - 12 >= r.a
-            CROSS JOIN LATERAL (
-                    VALUES (GREATEST(r.a, r2.a - 12), 1),
-                           (LEAST(r.b, r2.b - 12) + 1, -1)
-                ) e(x, kept12)
+                SELECT g, %(column_list)s, mi + %(window)s, 0, ends, 0, 0, 0
+                  FROM marks
+             UNION ALL
+                SELECT g, %(column_list)s, mi + %(window)s + 13, 0, 0, 0, -wide_ends,
+                       0
+                  FROM marks
+             UNION ALL
+                SELECT g, %(column_list)s, x, 0, 0, -n, 0, 0 FROM repeat_ends%(kept)s
             ),
+            -- summed by the keys of a group first, then by each segment type
             ev AS (
                 SELECT * FROM (
                     SELECT %(ev_select)s, SUM(base) AS base, SUM(lost) AS lost,
-                           SUM(rep) AS rep, SUM(kept12) AS kept12
-                      FROM events GROUP BY GROUPING SETS (%(ev_sets)s)
+                           SUM(rep) AS rep, SUM(wide) AS wide, SUM(kept12) AS kept12
+                      FROM (
+                        SELECT g, %(column_list)s, x, SUM(base) AS base,
+                               SUM(lost) AS lost, SUM(rep) AS rep,
+                               SUM(wide) AS wide, SUM(kept12) AS kept12
+                          FROM events GROUP BY g, %(column_list)s, x
+                      ) e
+                  GROUP BY GROUPING SETS (%(ev_sets)s)
                 ) x WHERE seg IS NOT NULL
             ),
             mon AS (
                 SELECT * FROM (
-                    SELECT %(mon_select)s, SUM(amount) AS revenue,
-                           SUM(n) AS invoices, COUNT(*) FILTER (WHERE n > 0) AS active
-                      FROM em GROUP BY GROUPING SETS (%(mon_sets)s)
+                    SELECT %(mon_select)s, SUM(revenue) AS revenue,
+                           SUM(invoices) AS invoices, SUM(active) AS active
+                      FROM (
+                        SELECT g, %(column_list)s, mi, SUM(amount) AS revenue,
+                               SUM(n) AS invoices,
+                               COUNT(*) FILTER (WHERE n > 0) AS active
+                          FROM em GROUP BY g, %(column_list)s, mi
+                      ) e
+                  GROUP BY GROUPING SETS (%(mon_sets)s)
                 ) x WHERE seg IS NOT NULL
             ),
             news AS (
                 SELECT * FROM (
-                    SELECT %(mon_select)s, COUNT(*) AS new
-                      FROM act WHERE prev IS NULL GROUP BY GROUPING SETS (%(mon_sets)s)
+                    SELECT %(mon_select)s, SUM(new) AS new
+                      FROM marks GROUP BY GROUPING SETS (%(mon_sets)s)
                 ) x WHERE seg IS NOT NULL
             ),
             grid AS (
@@ -871,6 +905,7 @@ class CrmKpiSnapshot(models.Model):
                        COALESCE(ev.lost, 0) AS lost,
                        SUM(COALESCE(ev.base, 0)) OVER w AS base,
                        SUM(COALESCE(ev.rep, 0)) OVER w AS rep,
+                       SUM(COALESCE(ev.wide, 0)) OVER w AS wide,
                        SUM(COALESCE(ev.kept12, 0)) OVER w AS kept12,
                        SUM(COALESCE(mon.invoices, 0)) OVER last_w AS window_invoices,
                        SUM(COALESCE(mon.revenue, 0)) OVER last_w AS window_revenue
@@ -889,7 +924,7 @@ class CrmKpiSnapshot(models.Model):
                        LEAD(rep) OVER w AS repeaters,
                        window_invoices, window_revenue,
                        LAG(base, 11) OVER w AS year_ago_base,
-                       LAG(kept12, 11) OVER w AS year_ago_kept
+                       %(year_ago_kept)s AS year_ago_kept
                   FROM series
                 WINDOW w AS (PARTITION BY st, seg ORDER BY x)
             ),
@@ -897,17 +932,22 @@ class CrmKpiSnapshot(models.Model):
                 SELECT x, make_date(x / 12, x - x / 12 * 12 + 1, 1) AS s
                   FROM generate_series(%(first_index)s, %(last_index)s) x
             ),
-            daily AS MATERIALIZED (
-                SELECT st, seg, d, amount FROM grouped
-                 WHERE by_day AND d > %(first)s::date - 91
+            daily AS (
+                SELECT %(day_type)s AS st, %(day_key)s AS seg, d, mi,
+                       SUM(amount) AS amount
+                  FROM grouped WHERE by_day AND d > %(first)s::date - 91
+              GROUP BY GROUPING SETS (%(day_sets)s)
             ),
+            -- a day counts in the 90 days ending with its month or one of
+            -- the three after
             rev90 AS (
-                SELECT mo.x, g.st, g.seg, SUM(g.amount) AS amount
-                  FROM months mo
-                  JOIN daily g
-                    ON g.d > (mo.s + interval '1 month' - interval '91 days')::date
-                   AND g.d < mo.s + interval '1 month'
-              GROUP BY mo.x, g.st, g.seg
+                SELECT mo.x, dl.st, dl.seg, SUM(dl.amount) AS amount
+                  FROM daily dl
+            CROSS JOIN generate_series(0, 3) k
+                  JOIN months mo ON mo.x = dl.mi + k
+                 WHERE dl.d > (mo.s + interval '1 month' - interval '91 days')::date
+                   AND dl.d < mo.s + interval '1 month'
+              GROUP BY mo.x, dl.st, dl.seg
             )
             SELECT k.st, mo.s, k.seg, k.revenue, k.invoices::bigint,
                    k.active::bigint, k.new::bigint, COALESCE(r.amount, 0),
@@ -933,13 +973,12 @@ class CrmKpiSnapshot(models.Model):
                 )
                 for group in groups
             ),
-            day_sets=SQL(", ").join(SQL("(%s, d)", key) for key in keys),
+            day_sets=SQL(", ").join(SQL("(%s, d, mi)", key) for key in keys),
+            key_list=SQL(", ").join(keys),
             column_list=column_list,
-            r_columns=SQL(", ").join(SQL("r.%s", column) for column in columns),
-            same_columns=SQL(" AND ").join(
-                SQL("r2.%s IS NOT DISTINCT FROM r.%s", column, column)
-                for column in columns
-            ),
+            runs=runs,
+            kept=kept,
+            year_ago_kept=year_ago_kept,
             ev_select=ev_select,
             ev_sets=ev_sets,
             mon_select=mon_select,
@@ -952,6 +991,50 @@ class CrmKpiSnapshot(models.Model):
             first_index=self._month_index(first),
             last_index=self._month_index(last),
         )
+
+    def _sql_runs(self, columns, window):
+        """(CTEs, events) of the customers in the base at a month x and at x +
+        12 months, for a window W < 12 months: the runs of consecutive months
+        in the base (from a to b) of each customer, paired with the runs that
+        overlap them 12 months later."""
+        column_list = SQL(", ").join(columns)
+        runs = SQL(
+            """
+            act_runs AS (
+                SELECT g, %(column_list)s, partner, mi,
+                       SUM(CASE WHEN prev IS NULL OR prev < mi - %(window)s
+                           THEN 1 ELSE 0 END) OVER (
+                           PARTITION BY g, partner, %(column_list)s ORDER BY mi
+                       ) AS run
+                  FROM act
+            ),
+            runs AS MATERIALIZED (
+                SELECT g, %(column_list)s, partner, MIN(mi) + 1 AS a,
+                       MAX(mi) + %(window)s AS b
+                  FROM act_runs GROUP BY g, partner, %(column_list)s, run
+            ),""",
+            column_list=column_list,
+            window=window,
+        )
+        kept = SQL(
+            """
+             UNION ALL
+                SELECT r.g, %(r_columns)s, e.x, 0, 0, 0, 0, e.kept12
+                  FROM runs r
+                  JOIN runs r2 ON r2.g = r.g AND r2.partner = r.partner
+                              AND %(same_columns)s
+                              AND r2.a - 12 <= r.b AND r2.b - 12 >= r.a
+            CROSS JOIN LATERAL (
+                    VALUES (GREATEST(r.a, r2.a - 12), 1),
+                           (LEAST(r.b, r2.b - 12) + 1, -1)
+                ) e(x, kept12)""",
+            r_columns=SQL(", ").join(SQL("r.%s", column) for column in columns),
+            same_columns=SQL(" AND ").join(
+                SQL("r2.%s IS NOT DISTINCT FROM r.%s", column, column)
+                for column in columns
+            ),
+        )
+        return runs, kept
 
     @staticmethod
     def _segment_of_customer(segment_type):
