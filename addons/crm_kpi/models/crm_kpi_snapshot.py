@@ -816,6 +816,7 @@ class CrmKpiSnapshot(models.Model):
             -- the same with a window of W + 12 months ("wide")
             marks AS (
                 SELECT g, %(column_list)s, mi,
+                       COUNT(*) AS active, SUM(n) AS invoices,
                        COUNT(*) FILTER (WHERE prev IS NULL) AS new,
                        COUNT(*) FILTER (
                            WHERE prev IS NULL OR prev < mi - %(window)s
@@ -869,22 +870,21 @@ class CrmKpiSnapshot(models.Model):
                   GROUP BY GROUPING SETS (%(ev_sets)s)
                 ) x WHERE seg IS NOT NULL
             ),
-            mon AS (
-                SELECT * FROM (
-                    SELECT %(mon_select)s, SUM(revenue) AS revenue,
-                           SUM(invoices) AS invoices, SUM(active) AS active
-                      FROM (
-                        SELECT g, %(column_list)s, mi, SUM(amount) AS revenue,
-                               SUM(n) AS invoices,
-                               COUNT(*) FILTER (WHERE n > 0) AS active
-                          FROM em GROUP BY g, %(column_list)s, mi
-                      ) e
-                  GROUP BY GROUPING SETS (%(mon_sets)s)
-                ) x WHERE seg IS NOT NULL
+            -- revenue by day (invoices and credit notes) and segment
+            daily AS MATERIALIZED (
+                SELECT %(day_type)s AS st, %(day_key)s AS seg, d, mi,
+                       SUM(amount) AS amount
+                  FROM grouped WHERE by_day
+              GROUP BY GROUPING SETS (%(day_sets)s)
             ),
-            news AS (
+            mon AS (
+                SELECT st, seg, mi AS x, SUM(amount) AS revenue
+                  FROM daily GROUP BY st, seg, mi
+            ),
+            counts AS (
                 SELECT * FROM (
-                    SELECT %(mon_select)s, SUM(new) AS new
+                    SELECT %(mon_select)s, SUM(new) AS new, SUM(active) AS active,
+                           SUM(invoices) AS invoices
                       FROM marks GROUP BY GROUPING SETS (%(mon_sets)s)
                 ) x WHERE seg IS NOT NULL
             ),
@@ -899,19 +899,21 @@ class CrmKpiSnapshot(models.Model):
             series AS (
                 SELECT g.st, g.seg, g.x,
                        COALESCE(mon.revenue, 0) AS revenue,
-                       COALESCE(mon.invoices, 0) AS invoices,
-                       COALESCE(mon.active, 0) AS active,
-                       COALESCE(news.new, 0) AS new,
+                       COALESCE(counts.invoices, 0) AS invoices,
+                       COALESCE(counts.active, 0) AS active,
+                       COALESCE(counts.new, 0) AS new,
                        COALESCE(ev.lost, 0) AS lost,
                        SUM(COALESCE(ev.base, 0)) OVER w AS base,
                        SUM(COALESCE(ev.rep, 0)) OVER w AS rep,
                        SUM(COALESCE(ev.wide, 0)) OVER w AS wide,
                        SUM(COALESCE(ev.kept12, 0)) OVER w AS kept12,
-                       SUM(COALESCE(mon.invoices, 0)) OVER last_w AS window_invoices,
+                       SUM(COALESCE(counts.invoices, 0)) OVER last_w
+                           AS window_invoices,
                        SUM(COALESCE(mon.revenue, 0)) OVER last_w AS window_revenue
                   FROM grid g
              LEFT JOIN mon ON mon.st = g.st AND mon.seg = g.seg AND mon.x = g.x
-             LEFT JOIN news ON news.st = g.st AND news.seg = g.seg AND news.x = g.x
+             LEFT JOIN counts
+                    ON counts.st = g.st AND counts.seg = g.seg AND counts.x = g.x
              LEFT JOIN ev ON ev.st = g.st AND ev.seg = g.seg AND ev.x = g.x
                 WINDOW w AS (PARTITION BY g.st, g.seg ORDER BY g.x),
                        last_w AS (w ROWS BETWEEN %(window)s - 1 PRECEDING
@@ -931,12 +933,6 @@ class CrmKpiSnapshot(models.Model):
             months AS (
                 SELECT x, make_date(x / 12, x - x / 12 * 12 + 1, 1) AS s
                   FROM generate_series(%(first_index)s, %(last_index)s) x
-            ),
-            daily AS (
-                SELECT %(day_type)s AS st, %(day_key)s AS seg, d, mi,
-                       SUM(amount) AS amount
-                  FROM grouped WHERE by_day AND d > %(first)s::date - 91
-              GROUP BY GROUPING SETS (%(day_sets)s)
             ),
             -- a day counts in the 90 days ending with its month or one of
             -- the three after
@@ -987,7 +983,6 @@ class CrmKpiSnapshot(models.Model):
             types=MOVE_TYPES,
             end=last + relativedelta(months=1),
             window=window,
-            first=first,
             first_index=self._month_index(first),
             last_index=self._month_index(last),
         )
