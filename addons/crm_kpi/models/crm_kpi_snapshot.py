@@ -1076,7 +1076,7 @@ class CrmKpiSnapshot(models.Model):
                 """
                 WITH lines AS (
                     SELECT CASE WHEN l.date >= %(first)s
-                                THEN date_trunc('month', l.date)::date
+                                THEN date_trunc('month', l.date::timestamp)::date
                             END AS month,
                            l.balance, %(keys)s
                       FROM account_move_line l
@@ -1089,7 +1089,11 @@ class CrmKpiSnapshot(models.Model):
                        AND l.date < %(end)s
                 )
                 SELECT %(set_index)s, month, %(set_key)s, SUM(balance)
-                  FROM lines
+                  FROM (
+                    -- by all the keys at once first: one hash per line
+                    SELECT month, %(key_list)s, SUM(balance) AS balance
+                      FROM lines GROUP BY month, %(key_list)s
+                  ) x
               GROUP BY GROUPING SETS (%(sets)s)
                 """,
                 keys=SQL(", ").join(
@@ -1099,6 +1103,7 @@ class CrmKpiSnapshot(models.Model):
                 set_index=self._grouping_case(keys, index=True),
                 set_key=self._grouping_case(keys, index=False),
                 sets=SQL(", ").join(SQL("(month, %s)", key) for key in keys),
+                key_list=SQL(", ").join(keys),
                 company=company.id,
                 first=first,
                 end=last + relativedelta(months=1),
