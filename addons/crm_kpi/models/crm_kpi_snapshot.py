@@ -455,8 +455,8 @@ class CrmKpiSnapshot(models.Model):
         if not rows:
             return 0
         now = fields.Datetime.now()
-        codes, months, segment_types, segments, values, numerators, denominators = (
-            map(list, zip(*rows, strict=True))
+        codes, months, segment_types, segments, values, numerators, denominators = map(
+            list, zip(*rows, strict=True)
         )
         periods = {month: self._period_of(company, month) for month in set(months)}
         # one array per column: composing a VALUES row per snapshot took
@@ -582,9 +582,7 @@ class CrmKpiSnapshot(models.Model):
                         ),
                         window,
                     )
-                    cumulative[seg] += (
-                        receivable[segment_type].get(key) or (0.0,)
-                    )[0]
+                    cumulative[seg] += (receivable[segment_type].get(key) or (0.0,))[0]
                     revenue_90 = (flows.get(key) or (0,) * 6)[5] or 0.0
                     result["days_sales_outstanding"][key] = self._ratio(
                         cumulative[seg], revenue_90, 90.0
@@ -964,9 +962,7 @@ class CrmKpiSnapshot(models.Model):
             group_of=group_of,
             group_columns=group_columns,
             customer_sets=SQL(", ").join(
-                SQL(
-                    "(partner, mi, %s)", SQL(", ").join(keys[i] for i in group)
-                )
+                SQL("(partner, mi, %s)", SQL(", ").join(keys[i] for i in group))
                 for group in groups
             ),
             day_sets=SQL(", ").join(SQL("(%s, d, mi)", key) for key in keys),
@@ -1126,9 +1122,7 @@ class CrmKpiSnapshot(models.Model):
         return SQL(
             "CASE %s END",
             SQL(" ").join(
-                SQL(
-                    "WHEN GROUPING(%s) = 0 THEN %s", key, position if index else key
-                )
+                SQL("WHEN GROUPING(%s) = 0 THEN %s", key, position if index else key)
                 for position, key in enumerate(keys)
             ),
         )
