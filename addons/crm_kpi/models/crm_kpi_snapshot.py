@@ -792,7 +792,7 @@ class CrmKpiSnapshot(models.Model):
             -- and month with an invoice or a credit note
             em AS (SELECT g, %(column_list)s, partner, mi, n, amount FROM grouped
                     WHERE NOT by_day),
-            act AS MATERIALIZED (
+            act AS (
                 SELECT *,
                        -- the customer is a repeat buyer (two invoices in the
                        -- window) from m + 1 to here, until the next month
@@ -813,7 +813,10 @@ class CrmKpiSnapshot(models.Model):
             -- it (at m + W) when there is no invoice in the W months after;
             -- the same with a window of W + 12 months ("wide")
             marks AS (
-                SELECT g, %(column_list)s, mi,
+                SELECT g, %(column_list)s, mi, repeat_end,
+                       -- rows by month with an invoice, then rows by end of
+                       -- the repeat-buyer span (repeat_starts counts them)
+                       GROUPING(mi) = 1 AS by_end,
                        COUNT(*) AS active, SUM(n) AS invoices,
                        COUNT(*) FILTER (WHERE prev IS NULL) AS new,
                        COUNT(*) FILTER (
@@ -829,30 +832,30 @@ class CrmKpiSnapshot(models.Model):
                        COUNT(*) FILTER (
                            WHERE next IS NULL OR next > mi + %(window)s + 12
                        ) AS wide_ends
-                  FROM act GROUP BY g, %(column_list)s, mi
-            ),
-            repeat_ends AS (
-                SELECT g, %(column_list)s, repeat_end + 1 AS x, COUNT(*) AS n
-                  FROM act WHERE repeat_end > mi
-              GROUP BY g, %(column_list)s, repeat_end
+                  FROM act
+              GROUP BY GROUPING SETS (
+                    (g, %(column_list)s, mi), (g, %(column_list)s, repeat_end)
+                )
             ),%(runs)s
             -- +1/-1 per month x of the base's date, summed cumulatively
             events AS (
                 SELECT g, %(column_list)s, mi + 1 AS x, starts AS base, 0 AS lost,
                        repeat_starts AS rep, wide_starts AS wide, 0 AS kept12
-                  FROM marks
+                  FROM marks WHERE NOT by_end
              UNION ALL
                 SELECT g, %(column_list)s, mi + %(window)s + 1, -ends, 0, 0, 0, 0
-                  FROM marks
+                  FROM marks WHERE NOT by_end
              UNION ALL
                 SELECT g, %(column_list)s, mi + %(window)s, 0, ends, 0, 0, 0
-                  FROM marks
+                  FROM marks WHERE NOT by_end
              UNION ALL
                 SELECT g, %(column_list)s, mi + %(window)s + 13, 0, 0, 0, -wide_ends,
                        0
-                  FROM marks
+                  FROM marks WHERE NOT by_end
              UNION ALL
-                SELECT g, %(column_list)s, x, 0, 0, -n, 0, 0 FROM repeat_ends%(kept)s
+                SELECT g, %(column_list)s, repeat_end + 1, 0, 0, -repeat_starts, 0,
+                       0
+                  FROM marks WHERE by_end AND repeat_end IS NOT NULL%(kept)s
             ),
             -- summed by the keys of a group first, then by each segment type
             ev AS (
@@ -883,7 +886,8 @@ class CrmKpiSnapshot(models.Model):
                 SELECT * FROM (
                     SELECT %(mon_select)s, SUM(new) AS new, SUM(active) AS active,
                            SUM(invoices) AS invoices
-                      FROM marks GROUP BY GROUPING SETS (%(mon_sets)s)
+                      FROM marks WHERE NOT by_end
+                  GROUP BY GROUPING SETS (%(mon_sets)s)
                 ) x WHERE seg IS NOT NULL
             ),
             grid AS (
