@@ -1,7 +1,9 @@
 """Monthly customer-value KPI snapshots.
 
-Each KPI is computed for a whole range of months at once by one set-based
-query (a few for the lifetime value), per segment type. Snapshots of closed
+Every KPI of a company is computed for a whole range of months and every
+segment type at once by a few set-based queries: one over the invoices, one
+over the customer receivable, one per segment type over the claims.
+Snapshots of closed
 months are written once and never rewritten: a change of formula bumps
 FORMULA_VERSION and writes new rows beside the old ones.
 """
@@ -359,8 +361,8 @@ class CrmKpiSnapshot(models.Model):
         first, last = month_start(date_from), month_start(date_to)
         company = self.env.company
         self.env.flush_all()
-        # the month-by-customer joins sort and hash a few million rows at
-        # scale: room to do it in memory, and no JIT compilation (seconds
+        # the customer-month rows are sorted and hashed (over a million at
+        # scale): room to do it in memory, and no JIT compilation (seconds
         # per query, for queries that run once)
         self.env.cr.execute(SQL("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off"))
         segments = [
