@@ -3,9 +3,8 @@
 Every KPI of a company is computed for a whole range of months and every
 segment type at once by a few set-based queries: one over the invoices, one
 over the customer receivable, one per segment type over the claims.
-Snapshots of closed
-months are written once and never rewritten: a change of formula bumps
-FORMULA_VERSION and writes new rows beside the old ones.
+Snapshots of closed months are written once and never rewritten: a change
+of formula bumps FORMULA_VERSION and writes new rows beside the old ones.
 """
 
 import logging
