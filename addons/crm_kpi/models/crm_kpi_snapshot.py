@@ -1,9 +1,10 @@
 """Monthly customer-value KPI snapshots.
 
-Each KPI is computed for a whole range of months at once by one set-based
-query (a few for the lifetime value), per segment type. Snapshots of closed
-months are written once and never rewritten: a change of formula bumps
-FORMULA_VERSION and writes new rows beside the old ones.
+Every KPI of a company is computed for a whole range of months and every
+segment type at once by a few set-based queries: one over the invoices, one
+over the customer receivable, one per segment type over the claims.
+Snapshots of closed months are written once and never rewritten: a change
+of formula bumps FORMULA_VERSION and writes new rows beside the old ones.
 """
 
 import logging
@@ -359,16 +360,18 @@ class CrmKpiSnapshot(models.Model):
         first, last = month_start(date_from), month_start(date_to)
         company = self.env.company
         self.env.flush_all()
-        # the month-by-customer joins sort and hash a few million rows at
-        # scale: room to do it in memory, and no JIT compilation (seconds
+        # the customer-month rows are sorted and hashed (over a million at
+        # scale): room to do it in memory, and no JIT compilation (seconds
         # per query, for queries that run once)
         self.env.cr.execute(SQL("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off"))
+        segments = [
+            (segment_type, segment_sql)
+            for segment_type, _label in SEGMENT_TYPES
+            if (segment_sql := self._segment_sql(segment_type, company)) is not None
+        ]
         rows = []
-        for segment_type, _label in SEGMENT_TYPES:
-            segment_sql = self._segment_sql(segment_type, company)
-            if segment_sql is None:
-                continue
-            kpis = self._compute_kpis(company, first, last, segment_type, segment_sql)
+        results = self._compute_kpis(company, first, last, segments)
+        for segment_type, kpis in results.items():
             for code, series in kpis.items():
                 for (month, segment), (value, numerator, denominator) in series.items():
                     rows.append(
@@ -453,30 +456,12 @@ class CrmKpiSnapshot(models.Model):
         if not rows:
             return 0
         now = fields.Datetime.now()
-        values = SQL(", ").join(
-            SQL(
-                "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                code,
-                company.id,
-                month,
-                month + relativedelta(months=1, days=-1),
-                segment_type,
-                segment,
-                value,
-                value is not None,
-                numerator,
-                denominator,
-                FORMULA_VERSION,
-                now,
-                self._period_of(company, month),
-                self.env.uid,
-                now,
-                now,
-            )
-            for code, month, segment_type, segment, value, numerator, denominator in (
-                rows
-            )
+        codes, months, segment_types, segments, values, numerators, denominators = map(
+            list, zip(*rows, strict=True)
         )
+        periods = {month: self._period_of(company, month) for month in set(months)}
+        # one array per column: composing a VALUES row per snapshot took
+        # longer than computing them
         self.env.cr.execute(
             SQL(
                 """
@@ -485,7 +470,17 @@ class CrmKpiSnapshot(models.Model):
                      segment_value, value, has_value, numerator, denominator,
                      formula_version,
                      computed_at, period, create_uid, create_date, write_date)
-                VALUES %(values)s
+                SELECT r.code, %(company)s, r.month,
+                       (r.month + interval '1 month' - interval '1 day')::date,
+                       r.segment_type, r.segment, r.value, r.value IS NOT NULL,
+                       r.numerator, r.denominator, %(version)s, %(now)s, r.period,
+                       %(uid)s, %(now)s, %(now)s
+                  FROM unnest(%(codes)s::varchar[], %(months)s::date[],
+                              %(segment_types)s::varchar[], %(segments)s::varchar[],
+                              %(values)s::numeric[], %(numerators)s::numeric[],
+                              %(denominators)s::numeric[], %(periods)s::varchar[])
+                       AS r(code, month, segment_type, segment, value, numerator,
+                            denominator, period)
                 ON CONFLICT (kpi_code, company_id, date_from, segment_type,
                              segment_value, formula_version)
                 DO UPDATE SET value = EXCLUDED.value,
@@ -496,7 +491,18 @@ class CrmKpiSnapshot(models.Model):
                               write_date = EXCLUDED.write_date
                         WHERE crm_kpi_snapshot.date_from >= %(open_month)s
                 """,
+                company=company.id,
+                version=FORMULA_VERSION,
+                now=now,
+                uid=self.env.uid,
+                codes=codes,
+                months=months,
+                segment_types=segment_types,
+                segments=segments,
                 values=values,
+                numerators=numerators,
+                denominators=denominators,
+                periods=[periods[month] for month in months],
                 open_month=open_month,
             )
         )
@@ -532,55 +538,59 @@ class CrmKpiSnapshot(models.Model):
             )
         return None
 
-    def _compute_kpis(self, company, first, last, segment_type, segment_sql):
-        """{kpi code: {(month, segment): (value, numerator, denominator)}}."""
+    def _compute_kpis(self, company, first, last, segments):
+        """{segment type: {kpi code: {(month, segment): (value, numerator,
+        denominator)}}} for ``segments``, a list of (segment type, SQL of its
+        key). The invoices are read once for every segment type."""
         window = company.crm_kpi_window_months
-        params = {
-            "company": company.id,
-            "first": first,
-            "last": last,
-            "types": MOVE_TYPES,
-            "window": f"{window} months",
-            "window_months": window,
-            "segment": segment_sql,
-        }
         months = [
             first + relativedelta(months=i)
             for i in range(self._month_count(first, last))
         ]
-        flows = self._query(self._sql_flows(), params)
-        bases = self._query(self._sql_bases(), params)
-        lifetime = self._query(self._sql_lifetime(), params)
-        claims = self._query(self._sql_claims(), params)
-        receivable = self._query(self._sql_receivable(), params)
-        segments = {seg for rows in (flows, bases, claims) for (_m, seg) in rows}
-        if segment_type == "all":
-            segments = {"all"}
-        result = defaultdict(dict)
-        cumulative = defaultdict(float)
-        opening = self._receivable_before(company, first, segment_sql)
-        for seg, amount in opening.items():
-            cumulative[seg] = amount
-        for month in months:
-            for seg in sorted(segments):
-                key = (month, seg)
-                self._fill(
-                    result,
-                    key,
-                    (
-                        flows.get(key),
-                        bases.get(key),
-                        lifetime.get(key),
-                        claims.get(key),
-                    ),
-                    window,
-                )
-                cumulative[seg] += (receivable.get(key) or (0.0,))[0]
-                revenue_90 = (flows.get(key) or (0,) * 6)[5] or 0.0
-                result["days_sales_outstanding"][key] = self._ratio(
-                    cumulative[seg], revenue_90, 90.0
-                )
-        return result
+        activity = self._activity(company, first, last, segments)
+        receivable, opening = self._receivable(company, first, last, segments)
+        results = {}
+        for segment_type, segment_sql in segments:
+            flows, bases, lifetime = activity[segment_type]
+            claims = self._query(
+                self._sql_claims(),
+                {
+                    "company": company.id,
+                    "first": first,
+                    "last": last,
+                    "segment": segment_sql,
+                },
+            )
+            segments_seen = {
+                seg for rows in (flows, bases, claims) for (_m, seg) in rows
+            }
+            if segment_type == "all":
+                segments_seen = {"all"}
+            result = defaultdict(dict)
+            cumulative = defaultdict(float)
+            for seg, amount in opening[segment_type].items():
+                cumulative[seg] = amount
+            for month in months:
+                for seg in sorted(segments_seen):
+                    key = (month, seg)
+                    self._fill(
+                        result,
+                        key,
+                        (
+                            flows.get(key),
+                            bases.get(key),
+                            lifetime.get(key),
+                            claims.get(key),
+                        ),
+                        window,
+                    )
+                    cumulative[seg] += (receivable[segment_type].get(key) or (0.0,))[0]
+                    revenue_90 = (flows.get(key) or (0,) * 6)[5] or 0.0
+                    result["days_sales_outstanding"][key] = self._ratio(
+                        cumulative[seg], revenue_90, 90.0
+                    )
+            results[segment_type] = result
+        return results
 
     @staticmethod
     def _month_count(first, last):
@@ -641,148 +651,393 @@ class CrmKpiSnapshot(models.Model):
         self.env.cr.execute(SQL(query, **params))
         return {(row[0], row[1]): row[2:] for row in self.env.cr.fetchall()}
 
-    _INVOICES = """
-        inv AS (
-            SELECT m.commercial_partner_id AS partner, m.invoice_date AS d,
-                   m.move_type AS t, m.amount_untaxed_signed AS amount,
-                   date_trunc('month', m.invoice_date)::date AS m,
-                   %(segment)s AS seg
-              FROM account_move m
-              JOIN res_partner p ON p.id = m.commercial_partner_id
-             WHERE m.company_id = %(company)s AND m.state = 'posted'
-               AND m.move_type IN %(types)s
-               AND m.invoice_date < %(last)s::date + interval '1 month'
-        ),
-        months AS (
-            SELECT generate_series(%(first)s::date, %(last)s::date,
-                                   interval '1 month')::date AS s
-        )
-    """
+    @staticmethod
+    def _month_index(day):
+        """Months since year 0: consecutive months are consecutive numbers."""
+        return day.year * 12 + day.month - 1
 
-    def _sql_flows(self):
-        """Per month and segment: revenue, invoices, active customers, new
-        customers, (unused), revenue of the 90 days ending with the month."""
-        return (
-            "WITH"
-            + self._INVOICES
-            + """,
-        firsts AS (
-            SELECT partner, seg, MIN(m) AS fm FROM inv
-             WHERE t = 'out_invoice' GROUP BY partner, seg
-        ),
-        segs AS (SELECT DISTINCT seg FROM inv),
-        monthly AS (
-            SELECT m AS s, seg, SUM(amount) AS revenue,
-                   COUNT(*) FILTER (WHERE t = 'out_invoice') AS invoices,
-                   COUNT(DISTINCT partner) FILTER (WHERE t = 'out_invoice') AS active
-              FROM inv GROUP BY 1, 2
-        ),
-        news AS (SELECT fm AS s, seg, COUNT(*) AS n FROM firsts GROUP BY 1, 2),
-        daily AS (SELECT d, seg, SUM(amount) AS amount FROM inv GROUP BY d, seg),
-        rev90 AS (
-            SELECT mo.s, daily.seg, SUM(daily.amount) AS amount
-              FROM months mo
-              JOIN daily
-                ON daily.d > (mo.s + interval '1 month' - interval '91 days')::date
-               AND daily.d < mo.s + interval '1 month'
-          GROUP BY 1, 2
-        )
-        SELECT mo.s, sg.seg, COALESCE(mn.revenue, 0), COALESCE(mn.invoices, 0),
-               COALESCE(mn.active, 0), COALESCE(nw.n, 0), 0, COALESCE(r.amount, 0)
-          FROM months mo CROSS JOIN segs sg
-     LEFT JOIN monthly mn ON mn.s = mo.s AND mn.seg = sg.seg
-     LEFT JOIN news nw ON nw.s = mo.s AND nw.seg = sg.seg
-     LEFT JOIN rev90 r ON r.s = mo.s AND r.seg = sg.seg
-        """
-        )
+    def _activity(self, company, first, last, segments):
+        """{segment type: (flows, bases, lifetime)}, each {(month, segment):
+        tuple}, from one query over the company's invoices:
 
-    _BASES = """,
-        pm AS (
-            SELECT partner, seg, m, COUNT(*) AS n FROM inv
-             WHERE t = 'out_invoice' GROUP BY partner, seg, m
-        ),
-        ds AS (
-            SELECT DISTINCT d FROM (
-                SELECT s AS d FROM months
-                UNION ALL SELECT (s + interval '1 month')::date FROM months
-                UNION ALL SELECT (s + interval '1 month' - interval '12 months')::date
-                  FROM months
-            ) x
-        ),
-        shifted AS (
-            -- a purchase month m counts in the base of the dates m + 1..W months
-            SELECT (pm.m + k * interval '1 month')::date AS d, pm.partner, pm.seg,
-                   pm.n
-              FROM pm CROSS JOIN generate_series(1, %(window_months)s) k
-        ),
-        b AS (
-            SELECT shifted.d, shifted.partner, shifted.seg, SUM(shifted.n) AS n,
-                   0 AS pad
-              FROM shifted JOIN ds ON ds.d = shifted.d
-          GROUP BY shifted.d, shifted.partner, shifted.seg
-        )
-    """
+        - flows: revenue, invoices, active customers, new customers, (unused),
+          revenue of the 90 days ending with the month;
+        - bases: |B(s)|, |B(s) ∩ B(next)|, |B(next)|, repeat buyers of
+          B(next), invoices and revenue of the window ending the month;
+        - lifetime: |B(next − 12 months)| and how many of them are still in
+          B(next);
 
-    def _sql_bases(self):
-        """Per month and segment: |B(s)|, |B(s) ∩ B(next)|, |B(next)|, repeat
-        buyers of B(next), invoices and revenue of the window ending the month."""
-        return (
-            "WITH"
-            + self._INVOICES
-            + self._BASES
-            + """,
-        starts AS (
-            SELECT mo.s, b0.seg, COUNT(*) AS base, COUNT(b1.partner) AS kept
-              FROM months mo
-              JOIN b b0 ON b0.d = mo.s
-         LEFT JOIN b b1 ON b1.d = (mo.s + interval '1 month')::date
-                       AND b1.partner = b0.partner AND b1.seg = b0.seg
-          GROUP BY mo.s, b0.seg
-        ),
-        ends AS (
-            SELECT mo.s, b1.seg, COUNT(*) AS base,
-                   COUNT(*) FILTER (WHERE b1.n >= 2) AS repeaters,
-                   SUM(b1.n) AS invoices
-              FROM months mo
-              JOIN b b1 ON b1.d = (mo.s + interval '1 month')::date
-          GROUP BY mo.s, b1.seg
-        ),
-        daily AS (SELECT d, seg, SUM(amount) AS amount FROM inv GROUP BY d, seg),
-        revenue AS (
-            SELECT mo.s, daily.seg, SUM(daily.amount) AS amount
-              FROM months mo
-              JOIN daily
-                ON daily.d >= mo.s + interval '1 month' - %(window)s::interval
-               AND daily.d < mo.s + interval '1 month'
-          GROUP BY mo.s, daily.seg
-        )
-        SELECT COALESCE(e.s, st.s, r.s), COALESCE(e.seg, st.seg, r.seg),
-               COALESCE(st.base, 0), COALESCE(st.kept, 0), COALESCE(e.base, 0),
-               COALESCE(e.repeaters, 0), COALESCE(e.invoices, 0),
-               COALESCE(r.amount, 0)
-          FROM ends e
-     FULL JOIN starts st ON st.s = e.s AND st.seg = e.seg
-     FULL JOIN revenue r
-            ON r.s = COALESCE(e.s, st.s) AND r.seg = COALESCE(e.seg, st.seg)
-        """
+        where s is the first day of the month, next the first day of the
+        month after, and B(d) the customer base at d: the customers (of the
+        segment) with an invoice in the W months before d."""
+        self.env.cr.execute(self._sql_activity(company, first, last, segments))
+        types = [segment_type for segment_type, _sql in segments]
+        activity = {segment_type: ({}, {}, {}) for segment_type in types}
+        for row in self.env.cr.fetchall():
+            st, month, seg = row[:3]
+            flows, bases, lifetime = activity[types[st]]
+            flows[month, seg] = (*row[3:7], 0, row[7])
+            bases[month, seg] = row[8:14]
+            lifetime[month, seg] = row[14:16]
+        return activity
+
+    def _sql_activity(self, company, first, last, segments):
+        """The query of :meth:`_activity`, row by row: (segment type index,
+        month, segment, revenue, invoices, active, new, revenue of 90 days,
+        start base, kept, end base, repeat buyers, window invoices, window
+        revenue, base 12 months before the end, kept of those).
+
+        The invoices are grouped once (GROUPING SETS) by customer and month,
+        with the keys of every segment type that depends on the customer
+        only, and by customer, month and segment for each of the others. Each
+        customer's months with an invoice are then read in order (LAG/LEAD):
+        a month m with an invoice puts the customer in the base from m + 1 to
+        m + W months, so the base is a few runs of consecutive months per
+        customer; runs, repeat-buyer spans and year-apart overlaps are
+        counted as +1/-1 events per month and segment, summed cumulatively.
+        No row per customer and month of the base is made. Months are
+        numbered by :meth:`_month_index`."""
+        window = company.crm_kpi_window_months
+        keys = [SQL.identifier(f"s{i}") for i in range(len(segments))]
+        # groups of segment types counted on the same rows: those of the
+        # customer together, each of the others on its own
+        shared = [
+            i
+            for i, (segment_type, _sql) in enumerate(segments)
+            if self._segment_of_customer(segment_type)
+        ]
+        groups = [shared] if shared else []
+        groups += [[i] for i in range(len(segments)) if i not in shared]
+        width = max(len(group) for group in groups)
+        columns = [SQL.identifier(f"c{j}") for j in range(width)]
+        column_list = SQL(", ").join(columns)
+
+        def first_grouped(options):
+            """CASE of the first (test, value) whose key is grouped by."""
+            return SQL(
+                "CASE %s END",
+                SQL(" ").join(
+                    SQL("WHEN GROUPING(%s) = 0 THEN %s", test, value)
+                    for test, value in options
+                ),
+            )
+
+        # the rows of the customer grouping sets: group g and its keys c0..
+        group_of = first_grouped((keys[group[0]], g) for g, group in enumerate(groups))
+        group_columns = SQL(", ").join(
+            SQL(
+                "%s AS %s",
+                first_grouped(
+                    (keys[group[0]], keys[group[j]])
+                    for group in groups
+                    if len(group) > j
+                ),
+                column,
+            )
+            for j, column in enumerate(columns)
         )
 
-    def _sql_lifetime(self):
-        """Per month and segment: |B(next − 12 months)| and how many of them
-        are still in B(next)."""
-        return (
-            "WITH"
-            + self._INVOICES
-            + self._BASES
-            + """
-        SELECT mo.s, bp.seg, COUNT(*), COUNT(bn.partner)
-          FROM months mo
-          JOIN b bp ON bp.d = (mo.s + interval '1 month' - interval '12 months')::date
-     LEFT JOIN b bn ON bn.d = (mo.s + interval '1 month')::date
-                   AND bn.partner = bp.partner AND bn.seg = bp.seg
-      GROUP BY mo.s, bp.seg
-        """
+        def by_segment(x):
+            """(select list, grouping sets) of rows with g, c0.. by segment
+            type (st), segment (seg) and ``x``."""
+            st = SQL(
+                "CASE %s END",
+                SQL(" ").join(
+                    SQL("WHEN g = %s AND GROUPING(%s) = 0 THEN %s", g, columns[j], i)
+                    for g, group in enumerate(groups)
+                    for j, i in enumerate(group)
+                ),
+            )
+            seg = first_grouped((column, column) for column in columns)
+            sets = SQL(", ").join(SQL("(g, %s, %s)", column, x) for column in columns)
+            return SQL("%s AS st, %s AS seg, %s AS x", st, seg, x), sets
+
+        mon_select, mon_sets = by_segment(SQL("mi"))
+        if window >= 12:
+            # |B(d) ∩ B(d + 12 months)| = |B(d)| + |B(d + 12)| - |B(d) ∪
+            # B(d + 12)|, and the union is the base with a window of W + 12
+            # months at d + 12
+            runs = kept = SQL()
+            year_ago_kept = SQL(
+                "LAG(base, 11) OVER w + LEAD(base) OVER w - LEAD(wide) OVER w"
+            )
+        else:
+            # the union has a gap: pairs of runs of the base 12 months apart
+            runs, kept = self._sql_runs(columns, window)
+            year_ago_kept = SQL("LAG(kept12, 11) OVER w")
+        ev_select, ev_sets = by_segment(SQL("x"))
+        return SQL(
+            """
+            WITH src AS (
+                SELECT m.commercial_partner_id AS partner, m.invoice_date AS d,
+                       (date_part('year', m.invoice_date) * 12
+                        + date_part('month', m.invoice_date))::int - 1 AS mi,
+                       m.move_type = 'out_invoice' AS is_invoice,
+                       m.amount_untaxed_signed AS amount,
+                       %(keys)s
+                  FROM account_move m
+                  JOIN res_partner p ON p.id = m.commercial_partner_id
+                 WHERE m.company_id = %(company)s AND m.state = 'posted'
+                   AND m.move_type IN %(types)s
+                   AND m.invoice_date < %(end)s
+            ),
+            grouped AS MATERIALIZED (
+                SELECT GROUPING(d) = 0 AS by_day,
+                       %(group_of)s AS g, %(group_columns)s,
+                       partner, mi, d, %(key_list)s,
+                       COUNT(*) FILTER (WHERE is_invoice) AS n,
+                       SUM(amount) AS amount
+                  FROM src
+              GROUP BY GROUPING SETS (%(customer_sets)s, (d, mi, %(key_list)s))
+            ),
+            -- a row per customer (and segment, for segments of the invoice)
+            -- and month with an invoice or a credit note
+            em AS (SELECT g, %(column_list)s, partner, mi, n, amount FROM grouped
+                    WHERE NOT by_day),
+            act AS (
+                SELECT *,
+                       -- the customer is a repeat buyer (two invoices in the
+                       -- window) from m + 1 to here, until the next month
+                       -- with an invoice takes over
+                       CASE WHEN n >= 2 THEN LEAST(mi + %(window)s, next)
+                            WHEN prev IS NOT NULL
+                            THEN LEAST(prev + %(window)s, next)
+                        END AS repeat_end
+                  FROM (
+                    SELECT g, %(column_list)s, partner, mi, n,
+                           LAG(mi) OVER w AS prev, LEAD(mi) OVER w AS next
+                      FROM em WHERE n > 0
+                    WINDOW w AS (PARTITION BY g, partner, %(column_list)s ORDER BY mi)
+                  ) a
+            ),
+            -- a month m with an invoice starts a run of months in the base
+            -- (at m + 1) when the customer is not in the base at m, and ends
+            -- it (at m + W) when there is no invoice in the W months after;
+            -- the same with a window of W + 12 months ("wide")
+            marks AS (
+                SELECT g, %(column_list)s, mi, repeat_end,
+                       -- rows by month with an invoice, then rows by end of
+                       -- the repeat-buyer span (repeat_starts counts them)
+                       GROUPING(mi) = 1 AS by_end,
+                       COUNT(*) AS active, SUM(n) AS invoices,
+                       COUNT(*) FILTER (WHERE prev IS NULL) AS new,
+                       COUNT(*) FILTER (
+                           WHERE prev IS NULL OR prev < mi - %(window)s
+                       ) AS starts,
+                       COUNT(*) FILTER (
+                           WHERE next IS NULL OR next > mi + %(window)s
+                       ) AS ends,
+                       COUNT(*) FILTER (WHERE repeat_end > mi) AS repeat_starts,
+                       COUNT(*) FILTER (
+                           WHERE prev IS NULL OR prev < mi - %(window)s - 12
+                       ) AS wide_starts,
+                       COUNT(*) FILTER (
+                           WHERE next IS NULL OR next > mi + %(window)s + 12
+                       ) AS wide_ends
+                  FROM act
+              GROUP BY GROUPING SETS (
+                    (g, %(column_list)s, mi), (g, %(column_list)s, repeat_end)
+                )
+            ),%(runs)s
+            -- +1/-1 per month x of the base's date, summed cumulatively
+            events AS (
+                SELECT g, %(column_list)s, mi + 1 AS x, starts AS base, 0 AS lost,
+                       repeat_starts AS rep, wide_starts AS wide, 0 AS kept12
+                  FROM marks WHERE NOT by_end
+             UNION ALL
+                SELECT g, %(column_list)s, mi + %(window)s + 1, -ends, 0, 0, 0, 0
+                  FROM marks WHERE NOT by_end
+             UNION ALL
+                SELECT g, %(column_list)s, mi + %(window)s, 0, ends, 0, 0, 0
+                  FROM marks WHERE NOT by_end
+             UNION ALL
+                SELECT g, %(column_list)s, mi + %(window)s + 13, 0, 0, 0, -wide_ends,
+                       0
+                  FROM marks WHERE NOT by_end
+             UNION ALL
+                SELECT g, %(column_list)s, repeat_end + 1, 0, 0, -repeat_starts, 0,
+                       0
+                  FROM marks WHERE by_end AND repeat_end IS NOT NULL%(kept)s
+            ),
+            -- summed by the keys of a group first, then by each segment type
+            ev AS (
+                SELECT * FROM (
+                    SELECT %(ev_select)s, SUM(base) AS base, SUM(lost) AS lost,
+                           SUM(rep) AS rep, SUM(wide) AS wide, SUM(kept12) AS kept12
+                      FROM (
+                        SELECT g, %(column_list)s, x, SUM(base) AS base,
+                               SUM(lost) AS lost, SUM(rep) AS rep,
+                               SUM(wide) AS wide, SUM(kept12) AS kept12
+                          FROM events GROUP BY g, %(column_list)s, x
+                      ) e
+                  GROUP BY GROUPING SETS (%(ev_sets)s)
+                ) x WHERE seg IS NOT NULL
+            ),
+            -- revenue by day (invoices and credit notes) and segment
+            daily AS MATERIALIZED (
+                SELECT %(day_type)s AS st, %(day_key)s AS seg, d, mi,
+                       SUM(amount) AS amount
+                  FROM grouped WHERE by_day
+              GROUP BY GROUPING SETS (%(day_sets)s)
+            ),
+            mon AS (
+                SELECT st, seg, mi AS x, SUM(amount) AS revenue
+                  FROM daily GROUP BY st, seg, mi
+            ),
+            counts AS (
+                SELECT * FROM (
+                    SELECT %(mon_select)s, SUM(new) AS new, SUM(active) AS active,
+                           SUM(invoices) AS invoices
+                      FROM marks WHERE NOT by_end
+                  GROUP BY GROUPING SETS (%(mon_sets)s)
+                ) x WHERE seg IS NOT NULL
+            ),
+            grid AS (
+                SELECT sg.st, sg.seg, x
+                  FROM (SELECT DISTINCT st, seg FROM mon) sg
+            CROSS JOIN generate_series(
+                    LEAST(%(first_index)s - 12, (SELECT MIN(x) FROM mon)),
+                    %(last_index)s + 1
+                ) x
+            ),
+            series AS (
+                SELECT g.st, g.seg, g.x,
+                       COALESCE(mon.revenue, 0) AS revenue,
+                       COALESCE(counts.invoices, 0) AS invoices,
+                       COALESCE(counts.active, 0) AS active,
+                       COALESCE(counts.new, 0) AS new,
+                       COALESCE(ev.lost, 0) AS lost,
+                       SUM(COALESCE(ev.base, 0)) OVER w AS base,
+                       SUM(COALESCE(ev.rep, 0)) OVER w AS rep,
+                       SUM(COALESCE(ev.wide, 0)) OVER w AS wide,
+                       SUM(COALESCE(ev.kept12, 0)) OVER w AS kept12,
+                       SUM(COALESCE(counts.invoices, 0)) OVER last_w
+                           AS window_invoices,
+                       SUM(COALESCE(mon.revenue, 0)) OVER last_w AS window_revenue
+                  FROM grid g
+             LEFT JOIN mon ON mon.st = g.st AND mon.seg = g.seg AND mon.x = g.x
+             LEFT JOIN counts
+                    ON counts.st = g.st AND counts.seg = g.seg AND counts.x = g.x
+             LEFT JOIN ev ON ev.st = g.st AND ev.seg = g.seg AND ev.x = g.x
+                WINDOW w AS (PARTITION BY g.st, g.seg ORDER BY g.x),
+                       last_w AS (w ROWS BETWEEN %(window)s - 1 PRECEDING
+                                  AND CURRENT ROW)
+            ),
+            kpis AS (
+                SELECT st, seg, x, revenue, invoices, active, new,
+                       base AS start_base, base - lost AS kept,
+                       LEAD(base) OVER w AS end_base,
+                       LEAD(rep) OVER w AS repeaters,
+                       window_invoices, window_revenue,
+                       LAG(base, 11) OVER w AS year_ago_base,
+                       %(year_ago_kept)s AS year_ago_kept
+                  FROM series
+                WINDOW w AS (PARTITION BY st, seg ORDER BY x)
+            ),
+            months AS (
+                SELECT x, make_date(x / 12, x - x / 12 * 12 + 1, 1) AS s
+                  FROM generate_series(%(first_index)s, %(last_index)s) x
+            ),
+            -- a day counts in the 90 days ending with its month or one of
+            -- the three after
+            rev90 AS (
+                SELECT mo.x, dl.st, dl.seg, SUM(dl.amount) AS amount
+                  FROM daily dl
+            CROSS JOIN generate_series(0, 3) k
+                  JOIN months mo ON mo.x = dl.mi + k
+                 WHERE dl.d > (mo.s + interval '1 month' - interval '91 days')::date
+                   AND dl.d < mo.s + interval '1 month'
+              GROUP BY mo.x, dl.st, dl.seg
+            )
+            SELECT k.st, mo.s, k.seg, k.revenue, k.invoices::bigint,
+                   k.active::bigint, k.new::bigint, COALESCE(r.amount, 0),
+                   k.start_base::bigint, k.kept::bigint, k.end_base::bigint,
+                   k.repeaters::bigint, k.window_invoices::bigint,
+                   k.window_revenue, k.year_ago_base::bigint,
+                   k.year_ago_kept::bigint
+              FROM kpis k
+              JOIN months mo ON mo.x = k.x
+         LEFT JOIN rev90 r ON r.x = k.x AND r.st = k.st AND r.seg = k.seg
+            """,
+            keys=SQL(", ").join(
+                SQL("%s AS %s", segment_sql, key)
+                for (_type, segment_sql), key in zip(segments, keys, strict=True)
+            ),
+            day_type=first_grouped((key, i) for i, key in enumerate(keys)),
+            day_key=first_grouped((key, key) for key in keys),
+            group_of=group_of,
+            group_columns=group_columns,
+            customer_sets=SQL(", ").join(
+                SQL("(partner, mi, %s)", SQL(", ").join(keys[i] for i in group))
+                for group in groups
+            ),
+            day_sets=SQL(", ").join(SQL("(%s, d, mi)", key) for key in keys),
+            key_list=SQL(", ").join(keys),
+            column_list=column_list,
+            runs=runs,
+            kept=kept,
+            year_ago_kept=year_ago_kept,
+            ev_select=ev_select,
+            ev_sets=ev_sets,
+            mon_select=mon_select,
+            mon_sets=mon_sets,
+            company=company.id,
+            types=MOVE_TYPES,
+            end=last + relativedelta(months=1),
+            window=window,
+            first_index=self._month_index(first),
+            last_index=self._month_index(last),
         )
+
+    def _sql_runs(self, columns, window):
+        """(CTEs, events) of the customers in the base at a month x and at x +
+        12 months, for a window W < 12 months: the runs of consecutive months
+        in the base (from a to b) of each customer, paired with the runs that
+        overlap them 12 months later."""
+        column_list = SQL(", ").join(columns)
+        runs = SQL(
+            """
+            act_runs AS (
+                SELECT g, %(column_list)s, partner, mi,
+                       SUM(CASE WHEN prev IS NULL OR prev < mi - %(window)s
+                           THEN 1 ELSE 0 END) OVER (
+                           PARTITION BY g, partner, %(column_list)s ORDER BY mi
+                       ) AS run
+                  FROM act
+            ),
+            runs AS MATERIALIZED (
+                SELECT g, %(column_list)s, partner, MIN(mi) + 1 AS a,
+                       MAX(mi) + %(window)s AS b
+                  FROM act_runs GROUP BY g, partner, %(column_list)s, run
+            ),""",
+            column_list=column_list,
+            window=window,
+        )
+        kept = SQL(
+            """
+             UNION ALL
+                SELECT r.g, %(r_columns)s, e.x, 0, 0, 0, 0, e.kept12
+                  FROM runs r
+                  JOIN runs r2 ON r2.g = r.g AND r2.partner = r.partner
+                              AND %(same_columns)s
+                              AND r2.a - 12 <= r.b AND r2.b - 12 >= r.a
+            CROSS JOIN LATERAL (
+                    VALUES (GREATEST(r.a, r2.a - 12), 1),
+                           (LEAST(r.b, r2.b - 12) + 1, -1)
+                ) e(x, kept12)""",
+            r_columns=SQL(", ").join(SQL("r.%s", column) for column in columns),
+            same_columns=SQL(" AND ").join(
+                SQL("r2.%s IS NOT DISTINCT FROM r.%s", column, column)
+                for column in columns
+            ),
+        )
+        return runs, kept
+
+    @staticmethod
+    def _segment_of_customer(segment_type):
+        """Whether the segment key of a row depends on the customer only (not
+        on the invoice): such segment types are counted on the same rows."""
+        return segment_type in ("all", "tier", "country")
 
     def _sql_claims(self):
         """Per month and segment: claims dated in the month, median days to
@@ -813,34 +1068,70 @@ class CrmKpiSnapshot(models.Model):
       GROUP BY s, seg
         """
 
-    _RECEIVABLE = """
-        SELECT {month}, %(segment)s, SUM(l.balance)
-          FROM account_move_line l
-          JOIN account_account a ON a.id = l.account_id
-          JOIN account_move m ON m.id = l.move_id
-     LEFT JOIN res_partner lp ON lp.id = l.partner_id
-     LEFT JOIN res_partner p ON p.id = lp.commercial_partner_id
-         WHERE l.company_id = %(company)s AND l.parent_state = 'posted'
-           AND a.account_type = 'asset_receivable'
-           AND {where}
-      GROUP BY 1, 2
-    """
-
-    def _sql_receivable(self):
-        """Per month and segment: net change of the customer receivable."""
-        return self._RECEIVABLE.format(
-            month="date_trunc('month', l.date)::date",
-            where="l.date >= %(first)s "
-            "AND l.date < %(last)s::date + interval '1 month'",
-        )
-
-    def _receivable_before(self, company, first, segment_sql):
-        """{segment: customer receivable open before ``first``}."""
-        query = self._RECEIVABLE.format(month="NULL::date", where="l.date < %(first)s")
+    def _receivable(self, company, first, last, segments):
+        """({segment type: {(month, segment): (net change of the customer
+        receivable in the month,)}}, {segment type: {segment: receivable
+        open before ``first``}}), for every segment type in one query."""
+        keys = [SQL.identifier(f"s{i}") for i in range(len(segments))]
         self.env.cr.execute(
-            SQL(query, company=company.id, first=first, segment=segment_sql)
+            SQL(
+                """
+                WITH lines AS (
+                    SELECT CASE WHEN l.date >= %(first)s
+                                THEN date_trunc('month', l.date::timestamp)::date
+                            END AS month,
+                           l.balance, %(keys)s
+                      FROM account_move_line l
+                      JOIN account_account a ON a.id = l.account_id
+                      JOIN account_move m ON m.id = l.move_id
+                 LEFT JOIN res_partner lp ON lp.id = l.partner_id
+                 LEFT JOIN res_partner p ON p.id = lp.commercial_partner_id
+                     WHERE l.company_id = %(company)s AND l.parent_state = 'posted'
+                       AND a.account_type = 'asset_receivable'
+                       AND l.date < %(end)s
+                )
+                SELECT %(set_index)s, month, %(set_key)s, SUM(balance)
+                  FROM (
+                    -- by all the keys at once first: one hash per line
+                    SELECT month, %(key_list)s, SUM(balance) AS balance
+                      FROM lines GROUP BY month, %(key_list)s
+                  ) x
+              GROUP BY GROUPING SETS (%(sets)s)
+                """,
+                keys=SQL(", ").join(
+                    SQL("%s AS %s", segment_sql, key)
+                    for (_type, segment_sql), key in zip(segments, keys, strict=True)
+                ),
+                set_index=self._grouping_case(keys, index=True),
+                set_key=self._grouping_case(keys, index=False),
+                sets=SQL(", ").join(SQL("(month, %s)", key) for key in keys),
+                key_list=SQL(", ").join(keys),
+                company=company.id,
+                first=first,
+                end=last + relativedelta(months=1),
+            )
         )
-        return {seg: amount for _m, seg, amount in self.env.cr.fetchall()}
+        monthly = {segment_type: {} for segment_type, _sql in segments}
+        opening = {segment_type: {} for segment_type, _sql in segments}
+        for st, month, seg, amount in self.env.cr.fetchall():
+            segment_type = segments[st][0]
+            if month is None:
+                opening[segment_type][seg] = amount
+            else:
+                monthly[segment_type][month, seg] = (amount,)
+        return monthly, opening
+
+    @staticmethod
+    def _grouping_case(keys, index):
+        """Which of the ``keys`` a row of ``GROUP BY GROUPING SETS ((.., key),
+        ...)`` is grouped by: its position (``index``) or its value."""
+        return SQL(
+            "CASE %s END",
+            SQL(" ").join(
+                SQL("WHEN GROUPING(%s) = 0 THEN %s", key, position if index else key)
+                for position, key in enumerate(keys)
+            ),
+        )
 
     # ---------------------------------------------------------- statistics
     @api.model
