@@ -27,7 +27,13 @@ class CrmCustomer360Value(models.Model):
     invoice_count = fields.Integer(required=True)
     amount = fields.Float(string="Net Spend", required=True)
 
-    _company_partner_uniq = models.UniqueIndex("(company_id, partner_id)")
+    # a constraint, not a unique index: merging customers then drops the
+    # merged customer's row where the kept one has a row already (base's
+    # merge wizard looks for constraints), and the merge refreshes it
+    _company_partner_uniq = models.Constraint(
+        "UNIQUE(company_id, partner_id)",
+        "A customer has one row of value figures per company.",
+    )
 
     def init(self):
         self._refresh()

@@ -313,13 +313,14 @@ class TestCustomer360(AccountTestInvoicingCommon):
         big_invoice.button_cancel()
         self.assertEqual(rank_of_x(), (1, 1))
 
+        self.invoice(big, "2026-07-10", 1000)
         self.invoice(small, "2026-07-10", 3000)
-        self.assertEqual(rank_of_x(), (2, 2))
+        self.assertEqual(rank_of_x(), (2, 3))
         self.env["base.partner.merge.automatic.wizard"].create({})._merge(
             (big | small).ids, big
         )
-        self.assertEqual(big.customer_360_data()["value"]["lifetime_value"], 3000)
-        self.assertEqual(rank_of_x(), (2, 2), "the merged customer counts once")
+        self.assertEqual(big.customer_360_data()["value"]["lifetime_value"], 4000)
+        self.assertEqual(rank_of_x(), (2, 2), "the merged customers count once")
 
         self.env.cr.execute(
             "UPDATE crm_customer_360_value SET amount = 0 WHERE partner_id = %s",
