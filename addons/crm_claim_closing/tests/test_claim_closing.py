@@ -4,6 +4,8 @@ from freezegun import freeze_time
 
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+from odoo.addons.crm_claim_closing.hooks import post_init_hook
+
 
 @tagged("post_install", "-at_install")
 class TestClaimClosing(TransactionCase):
@@ -60,6 +62,27 @@ class TestClaimClosing(TransactionCase):
         with freeze_time("2026-05-05 12:00:00"):
             claim = self._claim(stage_id=self.stage_rejected.id)
         self.assertEqual(claim.date_closed, datetime(2026, 5, 5, 12, 0))
+
+    def test_install_on_closed_claims_dated_later(self):
+        """Claims already in a closing stage when the add-on is installed get
+        their last change as closing date, or their own date when it is later
+        (the install failed on crm_claim's demo data, dated days ahead)."""
+        with freeze_time("2026-05-05 12:00:00"):
+            past = self._claim(stage_id=self.stage_new.id)
+            ahead = self._claim(
+                stage_id=self.stage_new.id, date=datetime(2026, 5, 8, 9, 0)
+            )
+        claims = past | ahead
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_claim SET stage_id = %s, date_closed = NULL, "
+            "write_date = '2026-05-05 12:00:00' WHERE id IN %s",
+            (self.stage_settled.id, tuple(claims.ids)),
+        )
+        self.env.invalidate_all()
+        post_init_hook(self.env)
+        self.assertEqual(past.date_closed, datetime(2026, 5, 5, 12, 0))
+        self.assertEqual(ahead.date_closed, datetime(2026, 5, 8, 9, 0))
 
     def test_open_and_closed_filters(self):
         open_claim = self._claim(stage_id=self.stage_progress.id)
