@@ -15,7 +15,10 @@
 #        d. Odoo's official 19.0 community source archive (ODOO_ARCHIVE_URL),
 #           unpacked into .odoo-src/;
 #      otherwise it stops and says what to provide;
-#   5. requirements.txt (with Odoo's pins from constraints.txt).
+#   5. requirements.txt (with Odoo's pins from constraints.txt);
+#   6. with --core-tests (`make test-core`), what Odoo's own tests of sale,
+#      account and crm need besides: wkhtmltopdf (PDF reports) and the
+#      phonenumbers library (phone formatting), as Odoo's Debian package has.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -139,10 +142,16 @@ setup_requirements() {
     echo "$sum" >"$stamp"
 }
 
+setup_core_tests() {
+    command -v wkhtmltopdf >/dev/null || apt_install wkhtmltopdf
+    "$VENV/bin/pip" install -q -c constraints.txt phonenumbers
+}
+
 setup_postgres
 setup_chromium
 setup_venv
 setup_odoo
 setup_requirements
+if [ "${1:-}" = "--core-tests" ]; then setup_core_tests; fi
 mkdir -p "$ROOT/.odoo-data"
 say "ready: $("$PY" -c 'import odoo.release as r; print("Odoo", r.version)') in .venv, PostgreSQL $(psql -d postgres -tAc 'show server_version'), $(command -v chromium || command -v chromium-browser || command -v google-chrome)"

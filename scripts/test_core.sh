@@ -10,10 +10,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-bash scripts/setup.sh
-# crm's tests check phone formatting, which Odoo does only with the
-# phonenumbers library (Debian's odoo package depends on it)
-.venv/bin/python -m pip install -q -c constraints.txt phonenumbers
+bash scripts/setup.sh --core-tests
 DB="${TEST_DB:-crm_core_$(date +%Y%m%d%H%M%S)_$$}"
 PORT="${TEST_HTTP_PORT:-8169}"
 MODULES="${CORE_MODULES:-sale account crm crm_claim}"
@@ -24,7 +21,7 @@ trap '[ "${KEEP_DB:-0}" = 1 ] || dropdb --if-exists "$DB" >/dev/null 2>&1 || tru
 echo "[test-core] installing the suite and $MODULES on $DB, running the tests of $MODULES (log: $LOG)"
 set +e
 .venv/bin/odoo -c odoo.conf -d "$DB" -i "$(python3 scripts/addons.py --product),${MODULES// /,}" \
-    --test-enable --test-tags "${TAGS%,}" --http-port "$PORT" --stop-after-init \
+    --with-demo --test-enable --test-tags "${TAGS%,}" --http-port "$PORT" --stop-after-init \
     >"$LOG" 2>&1
 rc=$?
 set -e
