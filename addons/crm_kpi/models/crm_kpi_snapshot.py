@@ -427,7 +427,7 @@ class CrmKpiSnapshot(models.Model):
         last = month_start(fields.Date.context_today(self)) - relativedelta(months=1)
         if not first or month_start(first) > last:
             return 0
-        return self.compute_snapshots(first, last)
+        return self.compute_snapshots(month_start(first), last)
 
     @api.model
     def _cron_monthly(self):

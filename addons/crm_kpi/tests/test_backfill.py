@@ -119,6 +119,24 @@ class TestKpiBackfill(KpiCase):
         self.assertGreater(wizard.written, 0)
         self.assertEqual(len(self.months_computed()), 6)
 
+    def test_install_backfill_of_a_company_invoicing_since_last_month(self):
+        """The install computes every closed month since the first invoice;
+        a first invoice after the 1st of the last closed month stopped the
+        install (a start after the end of the range)."""
+        other = self.setup_other_company(name="Newly invoicing")["company"]
+        self.invoice(self.a, "2026-06-10", 300, company=other)
+        written = self.Snapshot.with_company(other)._backfill()
+        self.assertGreater(written, 0)
+        revenue = self.Snapshot.search(
+            [
+                ("company_id", "=", other.id),
+                ("kpi_code", "=", "revenue"),
+                ("segment_type", "=", "all"),
+            ]
+        )
+        self.assertEqual(revenue.mapped("date_from"), [date(2026, 6, 1)])
+        self.assertEqual(revenue.value, 300)
+
     def test_bad_ranges_are_refused_and_nothing_is_queued(self):
         Backfill = self.env["crm.kpi.backfill"]
         triggers = self.env["ir.cron.trigger"].search_count([])
