@@ -530,13 +530,22 @@ class CrmKpiSnapshot(models.Model):
         if segment_type == "country":
             return SQL("COALESCE(p.country_id::text, '')")
         if segment_type == "tier" and "crm.loyalty.state" in self.env:
-            # the customer's current tier: tiers have no month-by-month history
-            return SQL(
-                "COALESCE((SELECT s.tier_id::text FROM crm_loyalty_state s "
-                "WHERE s.partner_id = p.id AND s.company_id = %s), '')",
-                company.id,
-            )
+            # the customer's current tier (tiers have no month-by-month
+            # history), from the join of _segment_joins
+            return SQL("COALESCE(ls.tier_id::text, '')")
         return None
+
+    def _segment_joins(self, company):
+        """The joins the expressions of :meth:`_segment_sql` read from, put
+        after the customer (alias p) in every KPI query: a join, not a
+        subquery per invoice line."""
+        if "crm.loyalty.state" not in self.env:
+            return SQL()
+        return SQL(
+            "LEFT JOIN crm_loyalty_state ls ON ls.partner_id = p.id "
+            "AND ls.company_id = %s",
+            company.id,
+        )
 
     def _compute_kpis(self, company, first, last, segments):
         """{segment type: {kpi code: {(month, segment): (value, numerator,
@@ -559,6 +568,7 @@ class CrmKpiSnapshot(models.Model):
                     "first": first,
                     "last": last,
                     "segment": segment_sql,
+                    "segment_joins": self._segment_joins(company),
                 },
             )
             segments_seen = {
@@ -777,6 +787,7 @@ class CrmKpiSnapshot(models.Model):
                        %(keys)s
                   FROM account_move m
                   JOIN res_partner p ON p.id = m.commercial_partner_id
+                       %(segment_joins)s
                  WHERE m.company_id = %(company)s AND m.state = 'posted'
                    AND m.move_type IN %(types)s
                    AND m.invoice_date < %(end)s
@@ -981,6 +992,7 @@ class CrmKpiSnapshot(models.Model):
             ev_sets=ev_sets,
             mon_select=mon_select,
             mon_sets=mon_sets,
+            segment_joins=self._segment_joins(company),
             company=company.id,
             types=MOVE_TYPES,
             end=last + relativedelta(months=1),
@@ -1048,6 +1060,7 @@ class CrmKpiSnapshot(models.Model):
               FROM crm_claim c
          LEFT JOIN res_partner cp ON cp.id = c.partner_id
          LEFT JOIN res_partner p ON p.id = cp.commercial_partner_id
+                   %(segment_joins)s
          LEFT JOIN LATERAL (SELECT c.team_id) m ON TRUE
              WHERE c.company_id = %(company)s AND c.active
         )
@@ -1086,6 +1099,7 @@ class CrmKpiSnapshot(models.Model):
                       JOIN account_move m ON m.id = l.move_id
                  LEFT JOIN res_partner lp ON lp.id = l.partner_id
                  LEFT JOIN res_partner p ON p.id = lp.commercial_partner_id
+                           %(segment_joins)s
                      WHERE l.company_id = %(company)s AND l.parent_state = 'posted'
                        AND a.account_type = 'asset_receivable'
                        AND l.date < %(end)s
@@ -1106,6 +1120,7 @@ class CrmKpiSnapshot(models.Model):
                 set_key=self._grouping_case(keys, index=False),
                 sets=SQL(", ").join(SQL("(month, %s)", key) for key in keys),
                 key_list=SQL(", ").join(keys),
+                segment_joins=self._segment_joins(company),
                 company=company.id,
                 first=first,
                 end=last + relativedelta(months=1),
