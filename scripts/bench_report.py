@@ -69,7 +69,7 @@ def p1_section(p1):
                     p1["floor_read_group"],
                 ),
                 measure_row(
-                    "Floor: SQL GROUP BY + bulk UPDATE of the customers",
+                    "Floor: SQL GROUP BY + bulk UPDATE of the customers' loyalty state",
                     p1["floor_sql_update"],
                 ),
                 row(
