@@ -207,7 +207,13 @@ def p4_section(p4):
     lines = ["### P4 under load (2 HTTP workers + cron, invoices posted meanwhile)", ""]
     lines += table(
         ["Check", "Result"],
-        [row(key.replace("_", " "), value) for key, value in p4.items()],
+        [
+            row(
+                key.replace("_", " "),
+                f"{value:,.2f}" if isinstance(value, float) else value,
+            )
+            for key, value in p4.items()
+        ],
     )
     return lines
 
