@@ -3,6 +3,7 @@ from datetime import date, datetime
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -222,6 +223,35 @@ class TestCustomer360(AccountTestInvoicingCommon):
         self.assertAlmostEqual(
             both.customer_360_data()["summary"]["revenue_total"], 7900
         )
+
+    def test_value_figures_access(self):
+        """The stored value figures are billing figures: users without
+        invoicing rights cannot read them, and those with them read the
+        rows of their companies only."""
+        other = self.setup_other_company(name="360 Value Co")["company"]
+        self.env.user.company_ids += other
+        self.invoice(self.x, "2026-07-02", 5000, company=other)
+        Value = self.env["crm.customer.360.value"]
+        salesman = new_test_user(
+            self.env,
+            login="x360_value_salesman",
+            groups="sales_team.group_sale_salesman_all_leads",
+            company_id=self.company.id,
+        )
+        with self.assertRaises(AccessError):
+            Value.with_user(salesman).search([])
+        accountant = new_test_user(
+            self.env,
+            login="x360_value_accountant",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+        )
+        rows = Value.with_user(accountant).search([("partner_id", "=", self.x.id)])
+        self.assertEqual(rows.company_id, self.company)
+        self.assertAlmostEqual(rows.amount, 2900)
+        self.assertEqual(rows.invoice_count, 5)
+        with self.assertRaises(AccessError):
+            rows.with_user(accountant).write({"amount": 0})
 
     def test_timeline_across_documents_and_channels(self):
         self.late.message_post(body="Reminder sent", message_type="comment")
