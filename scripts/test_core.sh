@@ -4,7 +4,7 @@
 # nothing there. Everything is installed at once on a throw-away database,
 # as Odoo's own test runs do: each core module's at_install tests run when
 # it is installed, and every post_install test runs once the suite is
-# installed too. Long (more than an hour on 2 cores), so it is not part of
+# installed too. Long (about 30 minutes on 2 cores), so it is not part of
 # `make test`. CORE_MODULES overrides the module list; KEEP_DB=1 keeps the
 # database.
 set -euo pipefail
