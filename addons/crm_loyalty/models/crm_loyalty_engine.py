@@ -149,7 +149,6 @@ class CrmLoyaltyEngine(models.AbstractModel):
         """Commercial partners with a posted invoice, a loyalty state or an
         override in ``company`` (of the invoices, only those of the loyalty
         window count when a spend of 0 gives no tier)."""
-        key = str(company.id)
         start = None
         if not self._has_entry_tier(company):
             start = window_start(
@@ -165,21 +164,31 @@ class CrmLoyaltyEngine(models.AbstractModel):
                  WHERE company_id = %(company)s AND state = 'posted'
                    AND move_type IN %(types)s %(window)s
                  UNION
-                SELECT partner_id FROM crm_loyalty_state
-                 WHERE company_id = %(company)s
-                 UNION
-                SELECT id FROM res_partner
-                 WHERE id = commercial_partner_id
-                   AND loyalty_override_tier_id->>%(key)s IS NOT NULL
+                %(followed)s
                  ORDER BY 1
                 """,
                 company=company.id,
                 types=CUSTOMER_MOVE_TYPES,
                 window=SQL("AND invoice_date >= %s", start) if start else SQL(),
-                key=key,
+                followed=self._sql_followed_customers(company),
             )
         )
         return [row[0] for row in self.env.cr.fetchall()]
+
+    def _sql_followed_customers(self, company):
+        """SQL of the customers ``company`` already follows: those with a
+        loyalty state or an override in it."""
+        return SQL(
+            """
+            SELECT partner_id FROM crm_loyalty_state WHERE company_id = %s
+             UNION
+            SELECT id FROM res_partner
+             WHERE id = commercial_partner_id
+               AND loyalty_override_tier_id->>%s IS NOT NULL
+            """,
+            company.id,
+            str(company.id),
+        )
 
     def _has_entry_tier(self, company):
         """Whether a spend of 0 gives a tier in ``company``: then every
@@ -306,17 +315,11 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 SELECT unnest(%(spend)s::int[])
                 %(invoiced)s
                  UNION
-                SELECT partner_id FROM crm_loyalty_state
-                 WHERE company_id = %(company)s
-                 UNION
-                SELECT id FROM res_partner
-                 WHERE id = commercial_partner_id
-                   AND loyalty_override_tier_id->>%(key)s IS NOT NULL
+                %(followed)s
                 """,
                 spend=list(spend),
                 invoiced=invoiced,
-                company=company.id,
-                key=key,
+                followed=self._sql_followed_customers(company),
             )
         else:
             customers = SQL("SELECT unnest(%s::int[])", ids)
