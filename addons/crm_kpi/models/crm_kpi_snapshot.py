@@ -1,22 +1,28 @@
 """Monthly customer-value KPI snapshots.
 
 Every KPI of a company is computed for a whole range of months and every
-segment type at once by a few set-based queries: one over the invoices, one
-over the customer receivable, one per segment type over the claims.
+segment type at once: its invoices, customer receivable and claims are each
+read once as arrays and counted with numpy (:mod:`..engine`).
 Snapshots of closed months are written once and never rewritten: a change
 of formula bumps FORMULA_VERSION and writes new rows beside the old ones.
 """
 
 import logging
+import threading
+import time
 import warnings
 from collections import defaultdict
+from datetime import date
 
+import numpy as np
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.translate import LazyTranslate
+
+from .. import engine
 
 _lt = LazyTranslate(__name__)
 _logger = logging.getLogger(__name__)
@@ -136,6 +142,8 @@ KPIS = {
     ),
 }
 MOVE_TYPES = ("out_invoice", "out_refund")
+# the month of a claim that has none (no date, or not closed)
+NO_MONTH = date(1900, 1, 1)
 
 
 def month_start(day):
@@ -360,14 +368,14 @@ class CrmKpiSnapshot(models.Model):
         first, last = month_start(date_from), month_start(date_to)
         company = self.env.company
         self.env.flush_all()
-        # the customer-month rows are sorted and hashed (over a million at
-        # scale): room to do it in memory, and no JIT compilation (seconds
-        # per query, for queries that run once)
-        self.env.cr.execute(SQL("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off"))
+        # no JIT compilation: seconds per query, for queries that run once
+        self.env.cr.execute(SQL("SET LOCAL jit = off"))
         segments = [
-            (segment_type, segment_sql)
+            segment_type
             for segment_type, _label in SEGMENT_TYPES
-            if (segment_sql := self._segment_sql(segment_type, company)) is not None
+            # the tier segment is the customer's current loyalty tier (tiers
+            # have no month-by-month history), when crm_loyalty is installed
+            if segment_type != "tier" or "crm.loyalty.state" in self.env
         ]
         rows = []
         results = self._compute_kpis(company, first, last, segments)
@@ -521,24 +529,9 @@ class CrmKpiSnapshot(models.Model):
         return "other"
 
     # ------------------------------------------------------------ formulas
-    def _segment_sql(self, segment_type, company):
-        """SQL of the segment key of a row aliased m (move) / p (customer)."""
-        if segment_type == "all":
-            return SQL("'all'")
-        if segment_type == "team":
-            return SQL("COALESCE(m.team_id::text, '')")
-        if segment_type == "country":
-            return SQL("COALESCE(p.country_id::text, '')")
-        if segment_type == "tier" and "crm.loyalty.state" in self.env:
-            # the customer's current tier (tiers have no month-by-month
-            # history), from the join of _segment_joins
-            return SQL("COALESCE(ls.tier_id::text, '')")
-        return None
-
     def _segment_joins(self, company):
-        """The joins the expressions of :meth:`_segment_sql` read from, put
-        after the customer (alias p) in every KPI query: a join, not a
-        subquery per invoice line."""
+        """The joins the segment keys of :meth:`_customers` read from, after
+        the customer (alias p)."""
         if "crm.loyalty.state" not in self.env:
             return SQL()
         return SQL(
@@ -549,28 +542,30 @@ class CrmKpiSnapshot(models.Model):
 
     def _compute_kpis(self, company, first, last, segments):
         """{segment type: {kpi code: {(month, segment): (value, numerator,
-        denominator)}}} for ``segments``, a list of (segment type, SQL of its
-        key). The invoices are read once for every segment type."""
+        denominator)}}} for ``segments``, a list of segment types. The
+        invoices, the receivable and the claims are read once for every
+        segment type, as arrays counted with numpy (:mod:`..engine`)."""
         window = company.crm_kpi_window_months
         months = [
             first + relativedelta(months=i)
             for i in range(self._month_count(first, last))
         ]
-        activity = self._activity(company, first, last, segments)
-        receivable, opening = self._receivable(company, first, last, segments)
+        moves = self._invoices(company, last)
+        lines = self._receivable_lines(company, last, moves)
+        claims = self._claims(company)
+        partners = np.concatenate(
+            [moves["partner"], lines["partner"], claims["partner"]]
+        )
+        customers = self._customers(company, engine.index_of(partners)[0], segments)
+        activity = self._activity(company, first, last, segments, moves, customers)
+        receivable, opening = self._receivable(
+            company, first, last, segments, lines, customers
+        )
+        complaints = self._complaints(company, first, last, segments, claims, customers)
         results = {}
-        for segment_type, segment_sql in segments:
+        for segment_type in segments:
             flows, bases, lifetime = activity[segment_type]
-            claims = self._query(
-                self._sql_claims(),
-                {
-                    "company": company.id,
-                    "first": first,
-                    "last": last,
-                    "segment": segment_sql,
-                    "segment_joins": self._segment_joins(company),
-                },
-            )
+            claims = complaints[segment_type]
             segments_seen = {
                 seg for rows in (flows, bases, claims) for (_m, seg) in rows
             }
@@ -657,18 +652,14 @@ class CrmKpiSnapshot(models.Model):
         numerator = float(window_revenue) * 12.0 / window * years
         return numerator / end_base, numerator, float(end_base)
 
-    def _query(self, query, params):
-        self.env.cr.execute(SQL(query, **params))
-        return {(row[0], row[1]): row[2:] for row in self.env.cr.fetchall()}
-
     @staticmethod
     def _month_index(day):
         """Months since year 0: consecutive months are consecutive numbers."""
         return day.year * 12 + day.month - 1
 
-    def _activity(self, company, first, last, segments):
+    def _activity(self, company, first, last, segments, moves, customers):
         """{segment type: (flows, bases, lifetime)}, each {(month, segment):
-        tuple}, from one query over the company's invoices:
+        tuple}, from the company's invoices read once (:mod:`..engine`):
 
         - flows: revenue, invoices, active customers, new customers, (unused),
           revenue of the 90 days ending with the month;
@@ -679,474 +670,366 @@ class CrmKpiSnapshot(models.Model):
 
         where s is the first day of the month, next the first day of the
         month after, and B(d) the customer base at d: the customers (of the
-        segment) with an invoice in the W months before d."""
-        self.env.cr.execute(self._sql_activity(company, first, last, segments))
-        types = [segment_type for segment_type, _sql in segments]
-        activity = {segment_type: ({}, {}, {}) for segment_type in types}
-        for row in self.env.cr.fetchall():
-            st, month, seg = row[:3]
-            flows, bases, lifetime = activity[types[st]]
-            flows[month, seg] = (*row[3:7], 0, row[7])
-            bases[month, seg] = row[8:14]
-            lifetime[month, seg] = row[14:16]
-        return activity
-
-    def _sql_activity(self, company, first, last, segments):
-        """The query of :meth:`_activity`, row by row: (segment type index,
-        month, segment, revenue, invoices, active, new, revenue of 90 days,
-        start base, kept, end base, repeat buyers, window invoices, window
-        revenue, base 12 months before the end, kept of those).
-
-        The invoices are grouped once (GROUPING SETS) by customer and month,
-        with the keys of every segment type that depends on the customer
-        only, and by customer, month and segment for each of the others. Each
-        customer's months with an invoice are then read in order (LAG/LEAD):
-        a month m with an invoice puts the customer in the base from m + 1 to
-        m + W months, so the base is a few runs of consecutive months per
-        customer; runs, repeat-buyer spans and year-apart overlaps are
-        counted as +1/-1 events per month and segment, summed cumulatively.
-        No row per customer and month of the base is made. Months are
-        numbered by :meth:`_month_index`."""
+        segment) with an invoice in the W months before d. A segment of the
+        invoice (the sales team) counts a customer in each of its teams."""
         window = company.crm_kpi_window_months
-        keys = [SQL.identifier(f"s{i}") for i in range(len(segments))]
-        # groups of segment types counted on the same rows: those of the
-        # customer together, each of the others on its own
-        shared = [
-            i
-            for i, (segment_type, _sql) in enumerate(segments)
-            if self._segment_of_customer(segment_type)
-        ]
-        groups = [shared] if shared else []
-        groups += [[i] for i in range(len(segments)) if i not in shared]
-        width = max(len(group) for group in groups)
-        columns = [SQL.identifier(f"c{j}") for j in range(width)]
-        column_list = SQL(", ").join(columns)
-
-        def first_grouped(options):
-            """CASE of the first (test, value) whose key is grouped by."""
-            return SQL(
-                "CASE %s END",
-                SQL(" ").join(
-                    SQL("WHEN GROUPING(%s) = 0 THEN %s", test, value)
-                    for test, value in options
-                ),
+        if not len(moves["partner"]):
+            return {segment_type: ({}, {}, {}) for segment_type in segments}
+        month = engine.month_numbers(moves["day"])
+        reach = engine.ninety_day_reach(moves["day"])
+        lo = min(self._month_index(first) - 12, int(month.min()))
+        hi = self._month_index(last) + 1
+        partners, customer = engine.index_of(moves["partner"])
+        labels, by_customer = {}, {}
+        for segment_type in self._customer_segment_types(segments):
+            key = engine.lookup(customers["id"], customers[segment_type], partners)[0]
+            values, by_customer[segment_type] = engine.index_of(key)
+            labels[segment_type] = self._segment_labels(segment_type, values)
+        grain = (month, moves["invoice"], moves["amount"], reach)
+        counts = {}
+        if by_customer:
+            # the customers of each combination of their segments, counted
+            # once for every segment type of the customer
+            combinations, group = engine.index_of(
+                engine.encode(*((by_customer[t], len(labels[t])) for t in by_customer))
             )
-
-        # the rows of the customer grouping sets: group g and its keys c0..
-        group_of = first_grouped((keys[group[0]], g) for g, group in enumerate(groups))
-        group_columns = SQL(", ").join(
-            SQL(
-                "%s AS %s",
-                first_grouped(
-                    (keys[group[0]], keys[group[j]])
-                    for group in groups
-                    if len(group) > j
-                ),
-                column,
+            some_customer = np.zeros(len(combinations), dtype=np.int64)
+            some_customer[group] = np.arange(len(group))
+            grouped = engine.grain_counts(
+                customer, *grain, group, len(combinations), lo, hi, window
             )
-            for j, column in enumerate(columns)
-        )
-
-        def by_segment(x):
-            """(select list, grouping sets) of rows with g, c0.. by segment
-            type (st), segment (seg) and ``x``."""
-            st = SQL(
-                "CASE %s END",
-                SQL(" ").join(
-                    SQL("WHEN g = %s AND GROUPING(%s) = 0 THEN %s", g, columns[j], i)
-                    for g, group in enumerate(groups)
-                    for j, i in enumerate(group)
-                ),
-            )
-            seg = first_grouped((column, column) for column in columns)
-            sets = SQL(", ").join(SQL("(g, %s, %s)", column, x) for column in columns)
-            return SQL("%s AS st, %s AS seg, %s AS x", st, seg, x), sets
-
-        mon_select, mon_sets = by_segment(SQL("mi"))
-        if window >= 12:
-            # |B(d) ∩ B(d + 12 months)| = |B(d)| + |B(d + 12)| - |B(d) ∪
-            # B(d + 12)|, and the union is the base with a window of W + 12
-            # months at d + 12
-            runs = kept = SQL()
-            year_ago_kept = SQL(
-                "LAG(base, 11) OVER w + LEAD(base) OVER w - LEAD(wide) OVER w"
-            )
-        else:
-            # the union has a gap: pairs of runs of the base 12 months apart
-            runs, kept = self._sql_runs(columns, window)
-            year_ago_kept = SQL("LAG(kept12, 11) OVER w")
-        ev_select, ev_sets = by_segment(SQL("x"))
-        return SQL(
-            """
-            WITH src AS (
-                SELECT m.commercial_partner_id AS partner, m.invoice_date AS d,
-                       (date_part('year', m.invoice_date) * 12
-                        + date_part('month', m.invoice_date))::int - 1 AS mi,
-                       m.move_type = 'out_invoice' AS is_invoice,
-                       m.amount_untaxed_signed AS amount,
-                       %(keys)s
-                  FROM account_move m
-                  JOIN res_partner p ON p.id = m.commercial_partner_id
-                       %(segment_joins)s
-                 WHERE m.company_id = %(company)s AND m.state = 'posted'
-                   AND m.move_type IN %(types)s
-                   AND m.invoice_date < %(end)s
-            ),
-            grouped AS MATERIALIZED (
-                SELECT GROUPING(d) = 0 AS by_day,
-                       %(group_of)s AS g, %(group_columns)s,
-                       partner, mi, d, %(key_list)s,
-                       COUNT(*) FILTER (WHERE is_invoice) AS n,
-                       SUM(amount) AS amount
-                  FROM src
-              GROUP BY GROUPING SETS (%(customer_sets)s, (d, mi, %(key_list)s))
-            ),
-            -- a row per customer (and segment, for segments of the invoice)
-            -- and month with an invoice or a credit note
-            em AS (SELECT g, %(column_list)s, partner, mi, n, amount FROM grouped
-                    WHERE NOT by_day),
-            act AS (
-                SELECT *,
-                       -- the customer is a repeat buyer (two invoices in the
-                       -- window) from m + 1 to here, until the next month
-                       -- with an invoice takes over
-                       CASE WHEN n >= 2 THEN LEAST(mi + %(window)s, next)
-                            WHEN prev IS NOT NULL
-                            THEN LEAST(prev + %(window)s, next)
-                        END AS repeat_end
-                  FROM (
-                    SELECT g, %(column_list)s, partner, mi, n,
-                           LAG(mi) OVER w AS prev, LEAD(mi) OVER w AS next
-                      FROM em WHERE n > 0
-                    WINDOW w AS (PARTITION BY g, partner, %(column_list)s ORDER BY mi)
-                  ) a
-            ),
-            -- a month m with an invoice starts a run of months in the base
-            -- (at m + 1) when the customer is not in the base at m, and ends
-            -- it (at m + W) when there is no invoice in the W months after;
-            -- the same with a window of W + 12 months ("wide")
-            marks AS (
-                SELECT g, %(column_list)s, mi, repeat_end,
-                       -- rows by month with an invoice, then rows by end of
-                       -- the repeat-buyer span (repeat_starts counts them)
-                       GROUPING(mi) = 1 AS by_end,
-                       COUNT(*) AS active, SUM(n) AS invoices,
-                       COUNT(*) FILTER (WHERE prev IS NULL) AS new,
-                       COUNT(*) FILTER (
-                           WHERE prev IS NULL OR prev < mi - %(window)s
-                       ) AS starts,
-                       COUNT(*) FILTER (
-                           WHERE next IS NULL OR next > mi + %(window)s
-                       ) AS ends,
-                       COUNT(*) FILTER (WHERE repeat_end > mi) AS repeat_starts,
-                       COUNT(*) FILTER (
-                           WHERE prev IS NULL OR prev < mi - %(window)s - 12
-                       ) AS wide_starts,
-                       COUNT(*) FILTER (
-                           WHERE next IS NULL OR next > mi + %(window)s + 12
-                       ) AS wide_ends
-                  FROM act
-              GROUP BY GROUPING SETS (
-                    (g, %(column_list)s, mi), (g, %(column_list)s, repeat_end)
+            for segment_type, segment in by_customer.items():
+                counts[segment_type] = engine.by_segment(
+                    grouped, segment[some_customer], len(labels[segment_type])
                 )
-            ),%(runs)s
-            -- +1/-1 per month x of the base's date, summed cumulatively
-            events AS (
-                SELECT g, %(column_list)s, mi + 1 AS x, starts AS base, 0 AS lost,
-                       repeat_starts AS rep, wide_starts AS wide, 0 AS kept12
-                  FROM marks WHERE NOT by_end
-             UNION ALL
-                SELECT g, %(column_list)s, mi + %(window)s + 1, -ends, 0, 0, 0, 0
-                  FROM marks WHERE NOT by_end
-             UNION ALL
-                SELECT g, %(column_list)s, mi + %(window)s, 0, ends, 0, 0, 0
-                  FROM marks WHERE NOT by_end
-             UNION ALL
-                SELECT g, %(column_list)s, mi + %(window)s + 13, 0, 0, 0, -wide_ends,
-                       0
-                  FROM marks WHERE NOT by_end
-             UNION ALL
-                SELECT g, %(column_list)s, repeat_end + 1, 0, 0, -repeat_starts, 0,
-                       0
-                  FROM marks WHERE by_end AND repeat_end IS NOT NULL%(kept)s
-            ),
-            -- summed by the keys of a group first, then by each segment type
-            ev AS (
-                SELECT * FROM (
-                    SELECT %(ev_select)s, SUM(base) AS base, SUM(lost) AS lost,
-                           SUM(rep) AS rep, SUM(wide) AS wide, SUM(kept12) AS kept12
-                      FROM (
-                        SELECT g, %(column_list)s, x, SUM(base) AS base,
-                               SUM(lost) AS lost, SUM(rep) AS rep,
-                               SUM(wide) AS wide, SUM(kept12) AS kept12
-                          FROM events GROUP BY g, %(column_list)s, x
-                      ) e
-                  GROUP BY GROUPING SETS (%(ev_sets)s)
-                ) x WHERE seg IS NOT NULL
-            ),
-            -- revenue by day (invoices and credit notes) and segment
-            daily AS MATERIALIZED (
-                SELECT %(day_type)s AS st, %(day_key)s AS seg, d, mi,
-                       SUM(amount) AS amount
-                  FROM grouped WHERE by_day
-              GROUP BY GROUPING SETS (%(day_sets)s)
-            ),
-            mon AS (
-                SELECT st, seg, mi AS x, SUM(amount) AS revenue
-                  FROM daily GROUP BY st, seg, mi
-            ),
-            counts AS (
-                SELECT * FROM (
-                    SELECT %(mon_select)s, SUM(new) AS new, SUM(active) AS active,
-                           SUM(invoices) AS invoices
-                      FROM marks WHERE NOT by_end
-                  GROUP BY GROUPING SETS (%(mon_sets)s)
-                ) x WHERE seg IS NOT NULL
-            ),
-            grid AS (
-                SELECT sg.st, sg.seg, x
-                  FROM (SELECT DISTINCT st, seg FROM mon) sg
-            CROSS JOIN generate_series(
-                    LEAST(%(first_index)s - 12, (SELECT MIN(x) FROM mon)),
-                    %(last_index)s + 1
-                ) x
-            ),
-            series AS (
-                SELECT g.st, g.seg, g.x,
-                       COALESCE(mon.revenue, 0) AS revenue,
-                       COALESCE(counts.invoices, 0) AS invoices,
-                       COALESCE(counts.active, 0) AS active,
-                       COALESCE(counts.new, 0) AS new,
-                       COALESCE(ev.lost, 0) AS lost,
-                       SUM(COALESCE(ev.base, 0)) OVER w AS base,
-                       SUM(COALESCE(ev.rep, 0)) OVER w AS rep,
-                       SUM(COALESCE(ev.wide, 0)) OVER w AS wide,
-                       SUM(COALESCE(ev.kept12, 0)) OVER w AS kept12,
-                       SUM(COALESCE(counts.invoices, 0)) OVER last_w
-                           AS window_invoices,
-                       SUM(COALESCE(mon.revenue, 0)) OVER last_w AS window_revenue
-                  FROM grid g
-             LEFT JOIN mon ON mon.st = g.st AND mon.seg = g.seg AND mon.x = g.x
-             LEFT JOIN counts
-                    ON counts.st = g.st AND counts.seg = g.seg AND counts.x = g.x
-             LEFT JOIN ev ON ev.st = g.st AND ev.seg = g.seg AND ev.x = g.x
-                WINDOW w AS (PARTITION BY g.st, g.seg ORDER BY g.x),
-                       last_w AS (w ROWS BETWEEN %(window)s - 1 PRECEDING
-                                  AND CURRENT ROW)
-            ),
-            kpis AS (
-                SELECT st, seg, x, revenue, invoices, active, new,
-                       base AS start_base, base - lost AS kept,
-                       LEAD(base) OVER w AS end_base,
-                       LEAD(rep) OVER w AS repeaters,
-                       window_invoices, window_revenue,
-                       LAG(base, 11) OVER w AS year_ago_base,
-                       %(year_ago_kept)s AS year_ago_kept
-                  FROM series
-                WINDOW w AS (PARTITION BY st, seg ORDER BY x)
-            ),
-            months AS (
-                SELECT x, make_date(x / 12, x - x / 12 * 12 + 1, 1) AS s
-                  FROM generate_series(%(first_index)s, %(last_index)s) x
-            ),
-            -- a day counts in the 90 days ending with its month or one of
-            -- the three after
-            rev90 AS (
-                SELECT mo.x, dl.st, dl.seg, SUM(dl.amount) AS amount
-                  FROM daily dl
-            CROSS JOIN generate_series(0, 3) k
-                  JOIN months mo ON mo.x = dl.mi + k
-                 WHERE dl.d > (mo.s + interval '1 month' - interval '91 days')::date
-                   AND dl.d < mo.s + interval '1 month'
-              GROUP BY mo.x, dl.st, dl.seg
+        if "team" in segments:
+            teams, team = engine.index_of(moves["team"])
+            units, unit = engine.index_of(
+                engine.encode((customer, len(partners)), (team, len(teams)))
             )
-            SELECT k.st, mo.s, k.seg, k.revenue, k.invoices::bigint,
-                   k.active::bigint, k.new::bigint, COALESCE(r.amount, 0),
-                   k.start_base::bigint, k.kept::bigint, k.end_base::bigint,
-                   k.repeaters::bigint, k.window_invoices::bigint,
-                   k.window_revenue, k.year_ago_base::bigint,
-                   k.year_ago_kept::bigint
-              FROM kpis k
-              JOIN months mo ON mo.x = k.x
-         LEFT JOIN rev90 r ON r.x = k.x AND r.st = k.st AND r.seg = k.seg
-            """,
-            keys=SQL(", ").join(
-                SQL("%s AS %s", segment_sql, key)
-                for (_type, segment_sql), key in zip(segments, keys, strict=True)
-            ),
-            day_type=first_grouped((key, i) for i, key in enumerate(keys)),
-            day_key=first_grouped((key, key) for key in keys),
-            group_of=group_of,
-            group_columns=group_columns,
-            customer_sets=SQL(", ").join(
-                SQL("(partner, mi, %s)", SQL(", ").join(keys[i] for i in group))
-                for group in groups
-            ),
-            day_sets=SQL(", ").join(SQL("(%s, d, mi)", key) for key in keys),
-            key_list=SQL(", ").join(keys),
-            column_list=column_list,
-            runs=runs,
-            kept=kept,
-            year_ago_kept=year_ago_kept,
-            ev_select=ev_select,
-            ev_sets=ev_sets,
-            mon_select=mon_select,
-            mon_sets=mon_sets,
-            segment_joins=self._segment_joins(company),
-            company=company.id,
-            types=MOVE_TYPES,
-            end=last + relativedelta(months=1),
-            window=window,
-            first_index=self._month_index(first),
-            last_index=self._month_index(last),
-        )
+            labels["team"] = self._segment_labels("team", teams)
+            counts["team"] = engine.grain_counts(
+                unit, *grain, units % len(teams), len(teams), lo, hi, window
+            )
+        scale = 10**company.currency_id.decimal_places
+        return {
+            segment_type: self._monthly_rows(
+                counts[segment_type],
+                labels[segment_type],
+                first,
+                last,
+                lo,
+                window,
+                scale,
+            )
+            for segment_type in segments
+        }
 
-    def _sql_runs(self, columns, window):
-        """(CTEs, events) of the customers in the base at a month x and at x +
-        12 months, for a window W < 12 months: the runs of consecutive months
-        in the base (from a to b) of each customer, paired with the runs that
-        overlap them 12 months later."""
-        column_list = SQL(", ").join(columns)
-        runs = SQL(
-            """
-            act_runs AS (
-                SELECT g, %(column_list)s, partner, mi,
-                       SUM(CASE WHEN prev IS NULL OR prev < mi - %(window)s
-                           THEN 1 ELSE 0 END) OVER (
-                           PARTITION BY g, partner, %(column_list)s ORDER BY mi
-                       ) AS run
-                  FROM act
+    def _monthly_rows(self, counts, labels, first, last, lo, window, scale):
+        """(flows, bases, lifetime) of :meth:`_activity` for one segment type,
+        from the arrays of :func:`engine.grain_counts`."""
+        x = np.arange(self._month_index(first), self._month_index(last) + 1) - lo
+        base, lost, repeat = counts["base"], counts["lost"], counts["repeat"]
+
+        def window_sum(values):
+            total = np.cumsum(values, axis=1)
+            before = np.where(x >= window, x - window, 0)
+            return total[:, x] - np.where(x >= window, total[:, before], 0)
+
+        year_ago = np.where(x >= 11, x - 11, 0)
+        year_ago_base = np.where(x >= 11, base[:, year_ago], 0)
+        if "kept12" in counts:
+            year_ago_kept = np.where(x >= 11, counts["kept12"][:, year_ago], 0)
+        else:
+            # |B(d) ∩ B(d + 12)| = |B(d)| + |B(d + 12)| - |B(d) ∪ B(d + 12)|,
+            # the union being the base with a window of W + 12 months
+            year_ago_kept = year_ago_base + base[:, x + 1] - counts["wide"][:, x + 1]
+        columns = {
+            "flows": (
+                counts["revenue"][:, x] / scale,
+                counts["invoices"][:, x],
+                counts["active"][:, x],
+                counts["new"][:, x],
+                np.zeros((len(labels), len(x))),
+                counts["revenue_90"][:, x] / scale,
             ),
-            runs AS MATERIALIZED (
-                SELECT g, %(column_list)s, partner, MIN(mi) + 1 AS a,
-                       MAX(mi) + %(window)s AS b
-                  FROM act_runs GROUP BY g, partner, %(column_list)s, run
-            ),""",
-            column_list=column_list,
-            window=window,
-        )
-        kept = SQL(
-            """
-             UNION ALL
-                SELECT r.g, %(r_columns)s, e.x, 0, 0, 0, 0, e.kept12
-                  FROM runs r
-                  JOIN runs r2 ON r2.g = r.g AND r2.partner = r.partner
-                              AND %(same_columns)s
-                              AND r2.a - 12 <= r.b AND r2.b - 12 >= r.a
-            CROSS JOIN LATERAL (
-                    VALUES (GREATEST(r.a, r2.a - 12), 1),
-                           (LEAST(r.b, r2.b - 12) + 1, -1)
-                ) e(x, kept12)""",
-            r_columns=SQL(", ").join(SQL("r.%s", column) for column in columns),
-            same_columns=SQL(" AND ").join(
-                SQL("r2.%s IS NOT DISTINCT FROM r.%s", column, column)
-                for column in columns
+            "bases": (
+                base[:, x],
+                base[:, x] - lost[:, x],
+                base[:, x + 1],
+                repeat[:, x + 1],
+                window_sum(counts["invoices"]),
+                window_sum(counts["revenue"]) / scale,
             ),
-        )
-        return runs, kept
+            "lifetime": (year_ago_base, year_ago_kept),
+        }
+        months = [first + relativedelta(months=i) for i in range(len(x))]
+        tables = []
+        for name in ("flows", "bases", "lifetime"):
+            values = np.stack(columns[name], axis=-1).tolist()
+            tables.append(
+                {
+                    (month, label): tuple(values[s][i])
+                    for s, label in enumerate(labels)
+                    for i, month in enumerate(months)
+                }
+            )
+        return tuple(tables)
 
-    @staticmethod
-    def _segment_of_customer(segment_type):
-        """Whether the segment key of a row depends on the customer only (not
-        on the invoice): such segment types are counted on the same rows."""
-        return segment_type in ("all", "tier", "country")
-
-    def _sql_claims(self):
-        """Per month and segment: claims dated in the month, median days to
-        close of the claims closed in the month, and how many were closed."""
-        return """
-        WITH claims AS (
-            SELECT c.date, c.date_closed, c.is_closed, %(segment)s AS seg
-              FROM crm_claim c
-         LEFT JOIN res_partner cp ON cp.id = c.partner_id
-         LEFT JOIN res_partner p ON p.id = cp.commercial_partner_id
-                   %(segment_joins)s
-         LEFT JOIN LATERAL (SELECT c.team_id) m ON TRUE
-             WHERE c.company_id = %(company)s AND c.active
-        )
-        SELECT s, seg, SUM(opened), MAX(median), SUM(closed) FROM (
-            SELECT date_trunc('month', date)::date AS s, seg, COUNT(*) AS opened,
-                   NULL::float AS median, 0 AS closed
-              FROM claims GROUP BY 1, 2
-            UNION ALL
-            SELECT date_trunc('month', date_closed)::date, seg, 0,
-                   percentile_cont(0.5) WITHIN GROUP (
-                       ORDER BY EXTRACT(EPOCH FROM date_closed - date) / 86400.0
-                   ),
-                   COUNT(*)
-              FROM claims WHERE is_closed AND date_closed IS NOT NULL
-          GROUP BY 1, 2
-        ) x
-         WHERE s BETWEEN %(first)s AND %(last)s
-      GROUP BY s, seg
-        """
-
-    def _receivable(self, company, first, last, segments):
-        """({segment type: {(month, segment): (net change of the customer
-        receivable in the month,)}}, {segment type: {segment: receivable
-        open before ``first``}}), for every segment type in one query."""
-        keys = [SQL.identifier(f"s{i}") for i in range(len(segments))]
-        self.env.cr.execute(
+    def _invoices(self, company, last):
+        """{column: array} of the posted invoices and credit notes of the
+        company up to the month of ``last``, one element per move: id,
+        customer (partner), sales team (0 for none), day, invoice (True for
+        an invoice, False for a credit note), untaxed amount (integers of the
+        currency's smallest unit). Read from an index of crm_kpi alone."""
+        moves = self._read_rows(
             SQL(
                 """
-                WITH lines AS (
-                    SELECT CASE WHEN l.date >= %(first)s
-                                THEN date_trunc('month', l.date::timestamp)::date
-                            END AS month,
-                           l.balance, %(keys)s
-                      FROM account_move_line l
-                      JOIN account_account a ON a.id = l.account_id
-                      JOIN account_move m ON m.id = l.move_id
-                 LEFT JOIN res_partner lp ON lp.id = l.partner_id
-                 LEFT JOIN res_partner p ON p.id = lp.commercial_partner_id
-                           %(segment_joins)s
-                     WHERE l.company_id = %(company)s AND l.parent_state = 'posted'
-                       AND a.account_type = 'asset_receivable'
-                       AND l.date < %(end)s
-                )
-                SELECT %(set_index)s, month, %(set_key)s, SUM(balance)
-                  FROM (
-                    -- by all the keys at once first: one hash per line
-                    SELECT month, %(key_list)s, SUM(balance) AS balance
-                      FROM lines GROUP BY month, %(key_list)s
-                  ) x
-              GROUP BY GROUPING SETS (%(sets)s)
+                SELECT m.id, m.commercial_partner_id, COALESCE(m.team_id, 0),
+                       m.invoice_date, m.move_type = 'out_invoice',
+                       COALESCE(m.amount_untaxed_signed, 0)::float8
+                  FROM account_move m
+                 WHERE m.company_id = %s AND m.state = 'posted'
+                   AND m.move_type IN %s AND m.invoice_date < %s
+                   AND m.commercial_partner_id IS NOT NULL
                 """,
-                keys=SQL(", ").join(
-                    SQL("%s AS %s", segment_sql, key)
-                    for (_type, segment_sql), key in zip(segments, keys, strict=True)
-                ),
-                set_index=self._grouping_case(keys, index=True),
-                set_key=self._grouping_case(keys, index=False),
-                sets=SQL(", ").join(SQL("(month, %s)", key) for key in keys),
-                key_list=SQL(", ").join(keys),
-                segment_joins=self._segment_joins(company),
-                company=company.id,
-                first=first,
-                end=last + relativedelta(months=1),
-            )
+                company.id,
+                MOVE_TYPES,
+                last + relativedelta(months=1),
+            ),
+            [
+                ("id", "int"),
+                ("partner", "int"),
+                ("team", "int"),
+                ("day", "date"),
+                ("invoice", "bool"),
+                ("amount", "float"),
+            ],
         )
-        monthly = {segment_type: {} for segment_type, _sql in segments}
-        opening = {segment_type: {} for segment_type, _sql in segments}
-        for st, month, seg, amount in self.env.cr.fetchall():
-            segment_type = segments[st][0]
-            if month is None:
-                opening[segment_type][seg] = amount
-            else:
-                monthly[segment_type][month, seg] = (amount,)
-        return monthly, opening
+        moves["amount"] = engine.to_units(
+            moves["amount"], company.currency_id.decimal_places
+        )
+        return moves
+
+    def _read_rows(self, query, columns):
+        """{name: numpy array} of the rows of ``query`` (:class:`SQL`), read
+        at once in PostgreSQL's binary format (:func:`engine.read_copy`):
+        hundreds of thousands of rows in a fraction of a second."""
+        cr = self.env.cr
+        start = time.perf_counter()
+        rows = engine.read_copy(cr, cr.mogrify(query), columns)
+        # counted as the cursor counts its queries (tests' query counts,
+        # request statistics)
+        cr.sql_log_count += 1
+        thread = threading.current_thread()
+        if hasattr(thread, "query_count"):
+            thread.query_count += 1
+        if hasattr(thread, "query_time"):
+            thread.query_time += time.perf_counter() - start
+        return rows
+
+    def _customers(self, company, partners, segments):
+        """{column: array} of ``partners`` (sorted ids): id, and for each
+        segment type of the customer (:meth:`_customer_segment_types`) the
+        key of its commercial partner (0 for none)."""
+        columns = {
+            "all": SQL("0"),
+            "country": SQL("COALESCE(p.country_id, 0)"),
+            "tier": SQL("COALESCE(ls.tier_id, 0)"),
+        }
+        types = self._customer_segment_types(segments)
+        return self._read_rows(
+            SQL(
+                """
+                SELECT lp.id, %s
+                  FROM res_partner lp
+                  JOIN res_partner p ON p.id = lp.commercial_partner_id
+                       %s
+                 WHERE lp.id = ANY(%s)
+                """,
+                SQL(", ").join(columns[t] for t in types),
+                self._segment_joins(company),
+                self._sql_ids(partners),
+            ),
+            [("id", "int")] + [(t, "int") for t in types],
+        )
 
     @staticmethod
-    def _grouping_case(keys, index):
-        """Which of the ``keys`` a row of ``GROUP BY GROUPING SETS ((.., key),
-        ...)`` is grouped by: its position (``index``) or its value."""
-        return SQL(
-            "CASE %s END",
-            SQL(" ").join(
-                SQL("WHEN GROUPING(%s) = 0 THEN %s", key, position if index else key)
-                for position, key in enumerate(keys)
+    def _customer_segment_types(segments):
+        """The segment types of ``segments`` that depend on the customer
+        alone (not on the invoice)."""
+        return [t for t in segments if t in ("all", "country", "tier")]
+
+    @staticmethod
+    def _sql_ids(ids):
+        """An int4[] of ``ids`` (a numpy array), as one literal: quicker to
+        send than a parameter per id."""
+        return SQL("%s::int4[]", "{" + ",".join(map(str, ids.tolist())) + "}")
+
+    @staticmethod
+    def _segment_labels(segment_type, values):
+        """The segment_value of each key: 'all', '' for none, else the id."""
+        if segment_type == "all":
+            return ["all"] * len(values)
+        return [str(value) if value else "" for value in values.tolist()]
+
+    def _claims(self, company):
+        """{column: array} of the company's active claims: partner (0 for
+        none), sales team (0 for none), month of the claim date and of its
+        closing (1900 when there is none), whether it is closed, and the
+        days from claim date to closing."""
+        return self._read_rows(
+            SQL(
+                """
+                SELECT COALESCE(c.partner_id, 0), COALESCE(c.team_id, 0),
+                       COALESCE(date_trunc('month', c.date)::date, %(none)s),
+                       COALESCE(date_trunc('month', c.date_closed)::date, %(none)s),
+                       c.is_closed AND c.date_closed IS NOT NULL,
+                       COALESCE(
+                           EXTRACT(EPOCH FROM c.date_closed - c.date) / 86400.0, 0
+                       )::float8
+                  FROM crm_claim c
+                 WHERE c.company_id = %(company)s AND c.active
+                """,
+                none=NO_MONTH,
+                company=company.id,
             ),
+            [
+                ("partner", "int"),
+                ("team", "int"),
+                ("opened", "date"),
+                ("closed_on", "date"),
+                ("closed", "bool"),
+                ("days", "float"),
+            ],
         )
+
+    def _complaints(self, company, first, last, segments, claims, customers):
+        """{segment type: {(month, segment): (claims dated in the month,
+        median days to close of the claims closed in the month, how many were
+        closed)}}, for the months and segments with a claim dated or closed."""
+        lo, hi = self._month_index(first), self._month_index(last)
+        grid = engine.MonthGrid(lo, hi)
+        opened = engine.month_numbers(claims["opened"])
+        closed_on = engine.month_numbers(claims["closed_on"])
+        months = [first + relativedelta(months=i) for i in range(hi - lo + 1)]
+        result = {}
+        for segment_type in segments:
+            values, segment = self._segment_of_rows(segment_type, claims, customers)
+            labels = self._segment_labels(segment_type, values)
+            in_range = (opened >= lo) & (opened <= hi)
+            counts = grid.count(segment[in_range], len(labels), opened[in_range])
+            done = claims["closed"] & (closed_on >= lo) & (closed_on <= hi)
+            closed, medians = engine.medians(
+                segment[done] * grid.size + closed_on[done] - lo,
+                claims["days"][done],
+                len(labels) * grid.size,
+            )
+            closed = closed.reshape(len(labels), grid.size)
+            medians = medians.reshape(len(labels), grid.size)
+            result[segment_type] = {
+                (month, label): (
+                    int(counts[s, i]),
+                    float(medians[s, i]) if closed[s, i] else None,
+                    int(closed[s, i]),
+                )
+                for s, label in enumerate(labels)
+                for i, month in enumerate(months)
+                if counts[s, i] or closed[s, i]
+            }
+        return result
+
+    def _segment_of_rows(self, segment_type, rows, customers):
+        """(the keys of the segments of ``rows``, sorted; the position of each
+        row's among them): by the row's team, or by the commercial partner of
+        its partner (:meth:`_customers`)."""
+        if segment_type == "team":
+            return engine.index_of(rows["team"])
+        key = engine.lookup(customers["id"], customers[segment_type], rows["partner"])[
+            0
+        ]
+        return engine.index_of(key)
+
+    def _receivable_lines(self, company, last, moves):
+        """{column: array} of the posted items of the company's customer
+        receivable up to the month of ``last``: partner (0 for none), sales
+        team of its move
+        (0 for none), day and balance (integers of the currency's smallest
+        unit). The teams of invoices and credit notes are those of
+        ``moves`` (:meth:`_invoices`): only the other moves are read."""
+        lines = self._read_rows(
+            SQL(
+                """
+                SELECT COALESCE(l.partner_id, 0), l.move_id, l.date,
+                       COALESCE(l.balance, 0)::float8
+                  FROM account_move_line l
+                 WHERE l.company_id = %s AND l.parent_state = 'posted'
+                   AND l.account_id = ANY(ARRAY(
+                       SELECT id FROM account_account
+                        WHERE account_type = 'asset_receivable'
+                   ))
+                   AND l.date < %s
+                """,
+                company.id,
+                last + relativedelta(months=1),
+            ),
+            [
+                ("partner", "int"),
+                ("move", "int"),
+                ("day", "date"),
+                ("balance", "float"),
+            ],
+        )
+        lines["balance"] = engine.to_units(
+            lines["balance"], company.currency_id.decimal_places
+        )
+        lines["team"], missing = engine.lookup(
+            moves["id"], moves["team"], lines["move"]
+        )
+        others = np.unique(lines["move"][missing])
+        if len(others):
+            teams = self._read_rows(
+                SQL(
+                    "SELECT id, COALESCE(team_id, 0) FROM account_move "
+                    "WHERE id = ANY(%s)",
+                    self._sql_ids(others),
+                ),
+                [("id", "int"), ("team", "int")],
+            )
+            lines["team"][missing] = engine.lookup(
+                teams["id"], teams["team"], lines["move"][missing]
+            )[0]
+        return lines
+
+    def _receivable(self, company, first, last, segments, lines, customers):
+        """({segment type: {(month, segment): (net change of the customer
+        receivable in the month,)}}, {segment type: {segment: receivable
+        open before ``first``}}), from the company's receivable journal
+        items (:meth:`_receivable_lines`), each counted in the segments of
+        the commercial partner of its partner."""
+        scale = 10**company.currency_id.decimal_places
+        month = engine.month_numbers(lines["day"])
+        # the months before the first are summed into one, "opening"
+        lo = self._month_index(first) - 1
+        month = np.maximum(month, lo)
+        hi = self._month_index(last)
+        monthly, opening = {}, {}
+        grid = engine.MonthGrid(lo, hi)
+        months = [first + relativedelta(months=i) for i in range(hi - lo)]
+        for segment_type in segments:
+            values, segment = self._segment_of_rows(segment_type, lines, customers)
+            labels = self._segment_labels(segment_type, values)
+            sums = grid.count(segment, len(labels), month, lines["balance"])
+            sums = (sums / scale).tolist()
+            opening[segment_type] = {
+                label: sums[s][0] for s, label in enumerate(labels)
+            }
+            monthly[segment_type] = {
+                (month, label): (sums[s][i + 1],)
+                for s, label in enumerate(labels)
+                for i, month in enumerate(months)
+            }
+        return monthly, opening
 
     # ---------------------------------------------------------- statistics
     @api.model

@@ -6,3 +6,4 @@ from . import test_drill_down
 from . import test_backfill
 from . import test_bad_input
 from . import test_properties
+from . import test_engine
