@@ -13,6 +13,8 @@ the customer base B(d) of the month starting at d when it has an invoice in
 the W months before d.
 """
 
+import io
+
 import numpy as np
 
 FAR = 1 << 40
@@ -67,14 +69,12 @@ DAYS_1970_TO_2000 = 10957
 def read_copy(cursor, query, columns):
     """{name: numpy array} of the rows of ``query`` (bytes, a SELECT of
     ``columns``: [(name, type)] with types of COPY_TYPES, and no NULL), read
-    by one binary ``COPY``: integers as int64, dates as ``datetime64[D]``."""
-    chunks = []
-    sink = type("Sink", (), {"write": staticmethod(chunks.append)})()
+    by one binary ``COPY``: integers as int32, dates as ``datetime64[D]``."""
+    buffer = io.BytesIO()
     cursor.copy_expert(
-        b"COPY (" + query + b") TO STDOUT WITH (FORMAT binary)", sink, size=1 << 20
+        b"COPY (" + query + b") TO STDOUT WITH (FORMAT binary)", buffer, size=1 << 20
     )
-    data = b"".join(chunks)
-    del chunks[:]
+    data = buffer.getbuffer()
     fields = [("count", ">i2")]
     for name, kind in columns:
         fields += [(f"{name}_length", ">i4"), (name, COPY_TYPES[kind])]
@@ -87,7 +87,7 @@ def read_copy(cursor, query, columns):
             days = rows[name] + np.int32(DAYS_1970_TO_2000)
             result[name] = days.astype("datetime64[D]")
         elif kind == "int":
-            result[name] = rows[name].astype(np.int64)
+            result[name] = rows[name].astype(np.int32)
         else:
             result[name] = rows[name].astype(np.float64 if kind == "float" else bool)
     return result

@@ -557,11 +557,12 @@ class CrmKpiSnapshot(models.Model):
             [moves["partner"], lines["partner"], claims["partner"]]
         )
         customers = self._customers(company, engine.index_of(partners)[0], segments)
-        activity = self._activity(company, first, last, segments, moves, customers)
         receivable, opening = self._receivable(
             company, first, last, segments, lines, customers
         )
         complaints = self._complaints(company, first, last, segments, claims, customers)
+        del lines, claims  # memory for the counting of the invoices
+        activity = self._activity(company, first, last, segments, moves, customers)
         results = {}
         for segment_type in segments:
             flows, bases, lifetime = activity[segment_type]
