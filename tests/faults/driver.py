@@ -4,7 +4,8 @@
 
 add-tier   a new tier in every company with tiers, at the --quantile
            (median by default) of the spends of the customers below the top
-           tier, so that the next recompute
+           tier (with a pricelist of its own with --pricelist), so that the
+           next recompute
            has upgrades to write, and the recompute made due now; the
            administrator gets access to every company. Prints the customers
            the recompute will upgrade, by company
@@ -60,22 +61,29 @@ def add_tier(env, args):
         )
         top = max(taken)
         env.cr.execute(
-            "SELECT amount FROM crm_loyalty_state "
-            "WHERE company_id = %s AND tier_id IS NOT NULL ORDER BY 1",
+            "SELECT s.amount FROM crm_loyalty_state s "
+            "JOIN crm_loyalty_tier t ON t.id = s.tier_id "
+            "WHERE s.company_id = %s AND s.amount - 0.01 > t.min_amount ORDER BY 1",
             (company.id,),
         )
         # a spend of the customers below the top tier (the median by
-        # default), less a cent: those above it and not in a higher tier
-        # move up on the recompute
+        # default), less a cent, above their own tier's threshold: those
+        # above it and not in a higher tier move up on the recompute
         spends = [row[0] for row in env.cr.fetchall() if 0 < row[0] < top]
         amount = round(spends[int(len(spends) * args.quantile)] - 0.01, 2)
         while amount in taken:
             amount = round(amount - 0.01, 2)
+        pricelist = False
+        if args.pricelist:
+            pricelist = env["product.pricelist"].create(
+                {"name": f"Platinum prices {amount}", "company_id": company.id}
+            )
         env["crm.loyalty.tier"].with_company(company).create(
             {
                 "name": f"Platinum {amount}",
                 "min_amount": amount,
                 "company_id": company.id,
+                "pricelist_id": pricelist and pricelist.id,
             }
         )
         thresholds[company.id] = amount
@@ -190,6 +198,11 @@ def main():
     parser.add_argument("-d", "--database", required=True)
     parser.add_argument("--addons-path", default="addons,tests")
     parser.add_argument("--quantile", type=float, default=0.5)
+    parser.add_argument(
+        "--pricelist",
+        action="store_true",
+        help="add-tier: the new tier gives a pricelist of its own",
+    )
     args = parser.parse_args()
     config.parse_config(
         [

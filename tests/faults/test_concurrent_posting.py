@@ -187,11 +187,11 @@ def companies(database):
     ]
 
 
-def add_tier(database, quantile):
+def add_tier(database, quantile, *options):
     """A new tier (see driver.py add-tier): the first company the recompute
     takes, and a customer of it the recompute will upgrade."""
     upgrades = json.loads(
-        driver("add-tier", database, "--quantile", quantile).splitlines()[-1]
+        driver("add-tier", database, "--quantile", quantile, *options).splitlines()[-1]
     )["upgrades"]
     company = companies(database)[0]
     assert upgrades[str(company)], "the new tier upgrades no customer"
@@ -275,6 +275,38 @@ def test_posting_retried_after_the_recompute(database, server):
     assert_clean_log(log)
     with open(server.log, encoding="utf-8") as server_log:
         assert RPC_RETRY in server_log.read(), "the posting was not retried"
+    assert tiers(database)[customer][company] == top_tier(database, company)
+    assert_history_chains(database)
+
+
+def test_first_invoice_posted_while_the_recompute_reprices(database, server):
+    """The recompute gives the customer its new tier's pricelist (a write of
+    the customer's record) and holds it when the customer's first invoice is
+    posted, which also writes the customer's record (its customer rank, at
+    once for a first invoice): the posting must meet the recompute on its
+    lock of the customer, not fail at that write and log an error."""
+    company, customer = add_tier(database, "0.35", "--pricelist")
+    query(
+        database,
+        "UPDATE res_partner SET customer_rank = 0 "
+        "WHERE commercial_partner_id = %s RETURNING id",
+        (customer,),
+    )
+    log = log_path(database)
+    client = Client(server, [(customer, company, 1e6)])
+    with history_table_held(database):
+        cron = start([PYTHON, DRIVER, "cron", "-d", database], log)
+        waiting(database, 1)  # the recompute, customers written, history to write
+        client.start()
+        waiting(database, 2, client)  # the posting, waiting for the recompute
+    client.join(timeout=300)
+    assert cron.wait(timeout=300) == 0
+    stop(cron)
+    assert client.errors == []
+    assert_clean_log(log)
+    with open(server.log, encoding="utf-8") as server_log:
+        assert RPC_RETRY in server_log.read(), "the posting was not retried"
+    assert_clean_log(server.log)
     assert tiers(database)[customer][company] == top_tier(database, company)
     assert_history_chains(database)
 

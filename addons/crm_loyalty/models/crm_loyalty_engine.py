@@ -109,6 +109,14 @@ class CrmLoyaltyEngine(models.AbstractModel):
         ids = None if partners is None else list(set(partners.ids))
         if ids == []:
             return 0
+        if mode == "posting":
+            # the posting has its own writes to these customers' records
+            # pending (the customer rank of a first invoice, written at once
+            # by accounting): lock the records before they are flushed, so
+            # that a recompute holding one of them is met on the lock (a
+            # serialization failure Odoo retries, not logged as an error)
+            # rather than at that write
+            self._lock_partners(company, sorted(ids), sorted(ids))
         self.env.flush_all()
         spend = self._read_spend(company, today, ids)
         states = self._read_states(company, ids, spend)
