@@ -168,6 +168,7 @@ def p2_section(p2):
 def p3_section(p3):
     floor = p3["floor_sql"]["median_s"]
     backfill = p3["backfill"]["median_s"]
+    with_receivable = p3.get("floor_sql_receivable", {}).get("median_s")
     rss = p3["process_rss_peak_mb"]
     return [
         (
@@ -181,6 +182,20 @@ def p3_section(p3):
                 measure_row(
                     "Floor: monthly active customers + revenue, one SQL",
                     p3["floor_sql"],
+                ),
+                *(
+                    [
+                        measure_row(
+                            "Floor and the monthly customer receivable (what days "
+                            "sales outstanding reads), two SQL",
+                            p3["floor_sql_receivable"],
+                            "",
+                            None,
+                            f"backfill: {backfill / with_receivable:.1f}× this",
+                        )
+                    ]
+                    if with_receivable
+                    else []
                 ),
                 measure_row(
                     f"`compute_snapshots`: {p3['backfill']['result']:,} snapshots",
