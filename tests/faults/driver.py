@@ -61,15 +61,19 @@ def add_tier(env, args):
         )
         top = max(taken)
         env.cr.execute(
-            "SELECT s.amount FROM crm_loyalty_state s "
+            "SELECT s.amount, t.min_amount FROM crm_loyalty_state s "
             "JOIN crm_loyalty_tier t ON t.id = s.tier_id "
-            "WHERE s.company_id = %s AND s.amount - 0.01 > t.min_amount ORDER BY 1",
+            "WHERE s.company_id = %s ORDER BY 1",
             (company.id,),
         )
+        below_top = [row for row in env.cr.fetchall() if 0 < row[0] < top]
         # a spend of the customers below the top tier (the median by
-        # default), less a cent, above their own tier's threshold: those
-        # above it and not in a higher tier move up on the recompute
-        spends = [row[0] for row in env.cr.fetchall() if 0 < row[0] < top]
+        # default), less a cent: those above it and not in a higher tier
+        # move up on the recompute; preferably a spend a cent above its
+        # customer's tier, so that this customer moves up
+        spends = [s for s, floor in below_top if s - 0.01 > floor] or [
+            s for s, _floor in below_top
+        ]
         amount = round(spends[int(len(spends) * args.quantile)] - 0.01, 2)
         while amount in taken:
             amount = round(amount - 0.01, 2)
