@@ -1207,7 +1207,6 @@ class CrmKpiSnapshot(models.Model):
 def compare_series(series, go_live, env):
     """The statistics of :meth:`CrmKpiSnapshot.get_comparison` for a series
     [(month, value)] and a go-live month."""
-    import numpy as np
     import statsmodels.api as sm
     from scipy import stats
 
