@@ -256,13 +256,14 @@ def test_recompute_retries_after_a_concurrent_posting(database, server):
     assert_history_chains(database)
 
 
-def test_posting_retried_after_the_recompute(database, server):
-    """The recompute holds the customer when the invoice is posted: the
-    posting fails with a serialization failure once the recompute commits,
-    Odoo's RPC layer runs it again, and the user sees no error."""
-    company, customer = add_tier(database, "0.25")
+def post_while_the_recompute_holds(database, server, customer, company, amount):
+    """Post an invoice of ``amount`` for ``customer`` while the recompute
+    has written its customers and waits to write their history; the
+    posting must wait for it, fail once it commits, and be run again by
+    Odoo's RPC layer without the client seeing an error or any log an
+    error."""
     log = log_path(database)
-    client = Client(server, [(customer, company, 1e6)])
+    client = Client(server, [(customer, company, amount)])
     with history_table_held(database):
         cron = start([PYTHON, DRIVER, "cron", "-d", database], log)
         waiting(database, 1)  # the recompute, customers written, history to write
@@ -275,6 +276,15 @@ def test_posting_retried_after_the_recompute(database, server):
     assert_clean_log(log)
     with open(server.log, encoding="utf-8") as server_log:
         assert RPC_RETRY in server_log.read(), "the posting was not retried"
+    assert_clean_log(server.log)
+
+
+def test_posting_retried_after_the_recompute(database, server):
+    """The recompute holds the customer when the invoice is posted: the
+    posting fails with a serialization failure once the recompute commits,
+    Odoo's RPC layer runs it again, and the user sees no error."""
+    company, customer = add_tier(database, "0.25")
+    post_while_the_recompute_holds(database, server, customer, company, 1e6)
     assert tiers(database)[customer][company] == top_tier(database, company)
     assert_history_chains(database)
 
@@ -292,22 +302,8 @@ def test_first_invoice_posted_while_the_recompute_reprices(database, server):
         "WHERE commercial_partner_id = %s RETURNING id",
         (customer,),
     )
-    log = log_path(database)
     # a small invoice: the customer keeps the tier the recompute gives it
-    client = Client(server, [(customer, company, 1.0)])
-    with history_table_held(database):
-        cron = start([PYTHON, DRIVER, "cron", "-d", database], log)
-        waiting(database, 1)  # the recompute, customers written, history to write
-        client.start()
-        waiting(database, 2, client)  # the posting, waiting for the recompute
-    client.join(timeout=300)
-    assert cron.wait(timeout=300) == 0
-    stop(cron)
-    assert client.errors == []
-    assert_clean_log(log)
-    with open(server.log, encoding="utf-8") as server_log:
-        assert RPC_RETRY in server_log.read(), "the posting was not retried"
-    assert_clean_log(server.log)
+    post_while_the_recompute_holds(database, server, customer, company, 1.0)
     [(new_tier,)] = query(
         database,
         "SELECT id FROM crm_loyalty_tier "
