@@ -110,12 +110,12 @@ class CrmLoyaltyEngine(models.AbstractModel):
         if ids == []:
             return 0
         if mode == "posting":
-            # the posting has its own writes to these customers' records
-            # pending (the customer rank of a first invoice, written at once
-            # by accounting): lock the records before they are flushed, so
-            # that a recompute holding one of them is met on the lock (a
-            # serialization failure Odoo retries, not logged as an error)
-            # rather than at that write
+            # the caller has its own writes to these customers' records
+            # pending (an override; a posting locked them before it posted):
+            # lock the records before they are flushed, so that a recompute
+            # holding one of them is met on the lock (a serialization
+            # failure Odoo retries, not logged as an error) rather than at
+            # that write
             self._lock_partners(company, sorted(ids), sorted(ids))
         self.env.flush_all()
         spend = self._read_spend(company, today, ids)
@@ -518,17 +518,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         another transaction has just created is met by the INSERT, with the
         same failure.)
         """
-        if repriced or customers:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM res_partner "
-                    "WHERE commercial_partner_id = ANY(%s) OR id = ANY(%s) "
-                    "ORDER BY id FOR NO KEY UPDATE",
-                    repriced,
-                    list(customers),
-                ),
-                log_exceptions=False,
-            )
+        self._lock_records(repriced, customers)
         self.env.cr.execute(
             SQL(
                 "SELECT id FROM crm_loyalty_state "
@@ -539,6 +529,23 @@ class CrmLoyaltyEngine(models.AbstractModel):
             ),
             log_exceptions=False,
         )
+
+    @api.model
+    def _lock_records(self, repriced, customers=()):
+        """Lock the records of the customers ``repriced`` and of their
+        contacts, and the records of the ``customers``, in id order (see
+        ``_lock_partners``)."""
+        if repriced or customers:
+            self.env.cr.execute(
+                SQL(
+                    "SELECT id FROM res_partner "
+                    "WHERE commercial_partner_id = ANY(%s) OR id = ANY(%s) "
+                    "ORDER BY id FOR NO KEY UPDATE",
+                    list(repriced),
+                    list(customers),
+                ),
+                log_exceptions=False,
+            )
 
     def _log_changes(self, company, tiers, today, changes, states, spend):
         """One history row and one chatter note per tier change, each kind

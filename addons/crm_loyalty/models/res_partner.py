@@ -16,6 +16,8 @@ ENGINE_COLUMNS = {
 ENGINE_FIELDS = list(ENGINE_COLUMNS)
 # set while base's merge wizard copies the values of merged customers
 MERGE_CONTEXT_KEY = "crm_loyalty_partner_merge"
+# set while an invoice is posted: the customers whose records it locked
+LOCKED_CUSTOMERS_KEY = "crm_loyalty_locked_customer_ids"
 OVERRIDE_FIELDS = [
     "loyalty_override_tier_id",
     "loyalty_override_until",
@@ -426,6 +428,17 @@ class ResPartner(models.Model):
                 self.env.company, self.commercial_partner_id, mode="posting"
             )
         return result
+
+    def _increase_rank(self, field, n=1):
+        """Count the rank of the customers whose records the posting locked
+        (see account.move._post) in the posting's transaction: accounting
+        counts it after the commit, in a transaction that fails when a
+        recompute is repricing the customer."""
+        locked = self.env.context.get(LOCKED_CUSTOMERS_KEY) or ()
+        now = self.filtered(lambda partner: partner.commercial_partner_id.id in locked)
+        for partner in now.sudo():
+            partner[field] += n
+        return super(ResPartner, self - now)._increase_rank(field, n)
 
     def action_loyalty_recompute(self):
         self.env["crm.loyalty.tier"]._check_manager()

@@ -75,6 +75,22 @@ class TestLoyaltyRules(LoyaltyCase):
         messages = self.customer.message_ids.mapped("body")
         self.assertTrue(any("Silver → <b>Gold</b>" in str(body) for body in messages))
 
+    @freeze_time("2026-06-15")
+    def test_posting_counts_the_customer_rank_itself(self):
+        """Accounting counts a customer's invoices (its customer rank) once
+        the posting has committed, in a transaction of its own, which fails
+        (an error in the server log, the count lost) when the nightly
+        recompute is repricing that customer. The posting of a company with
+        tiers locks its customers' records anyway: it counts them itself."""
+        self.invoice(self.contact, 100, "2026-06-01")
+        self.assertEqual(self.customer.customer_rank, 1)
+        self.assertEqual(self.contact.customer_rank, 1)
+        self.invoice(self.contact, 100, "2026-06-02")
+        self.invoice(self.customer, 100, "2026-06-03")
+        # no commit happens in this test: these are the posting's own writes
+        self.assertEqual(self.customer.customer_rank, 3)
+        self.assertEqual(self.contact.customer_rank, 2)
+
     def test_calendar_year_window(self):
         self.company.loyalty_window_type = "calendar_year"
         with freeze_time("2026-03-01"):
