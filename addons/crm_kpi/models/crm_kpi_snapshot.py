@@ -7,17 +7,19 @@ Snapshots of closed months are written once and never rewritten: a change
 of formula bumps FORMULA_VERSION and writes new rows beside the old ones.
 """
 
+import contextlib
 import logging
 import threading
 import time
 import warnings
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import numpy as np
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models
+from odoo import api, fields, models, sql_db
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 from odoo.tools.translate import LazyTranslate
@@ -144,6 +146,24 @@ KPIS = {
 MOVE_TYPES = ("out_invoice", "out_refund")
 # the month of a claim that has none (no date, or not closed)
 NO_MONTH = date(1900, 1, 1)
+
+
+# the tables the KPI snapshots read from (CrmKpiSnapshot._snapshot_cursors)
+READ_TABLES = (
+    "account_account",
+    "account_move",
+    "account_move_line",
+    "crm_claim",
+    "crm_loyalty_state",
+    "res_partner",
+)
+
+
+def _read_copies(cr, queries):
+    """The rows of ``queries`` ([(bytes, columns)], as
+    :func:`engine.read_copy` reads them), read with ``cr``: in a thread, so
+    nothing of the ORM."""
+    return [engine.read_copy(cr, query, columns) for query, columns in queries]
 
 
 def month_start(day):
@@ -550,13 +570,7 @@ class CrmKpiSnapshot(models.Model):
             first + relativedelta(months=i)
             for i in range(self._month_count(first, last))
         ]
-        moves = self._invoices(company, last)
-        lines = self._receivable_lines(company, last, moves)
-        claims = self._claims(company)
-        partners = np.concatenate(
-            [moves["partner"], lines["partner"], claims["partner"]]
-        )
-        customers = self._customers(company, engine.index_of(partners)[0], segments)
+        moves, lines, claims, customers = self._read_sources(company, last, segments)
         receivable, opening = self._receivable(
             company, first, last, segments, lines, customers
         )
@@ -777,13 +791,97 @@ class CrmKpiSnapshot(models.Model):
             )
         return tuple(tables)
 
-    def _invoices(self, company, last):
-        """{column: array} of the posted invoices and credit notes of the
-        company up to the month of ``last``, one element per move: id,
-        customer (partner), sales team (0 for none), day, invoice (True for
-        an invoice, False for a credit note), untaxed amount (integers of the
-        currency's smallest unit). Read from an index of crm_kpi alone."""
-        moves = self._read_rows(
+    def _read_sources(self, company, last, segments):
+        """(moves, lines, claims, customers): the company's invoices
+        (:meth:`_invoice_read`), customer receivable (:meth:`_receivable_read`)
+        and claims (:meth:`_claim_read`) up to the month of ``last``, and the
+        segment keys of every partner (:meth:`_customer_read`), as arrays
+        (:meth:`_read_rows`); amounts in integers of the currency's smallest
+        unit, and each receivable item with the sales team of its move. The
+        receivable and the partners are read at the same time as the rest
+        when :meth:`_snapshot_cursors` gives a second cursor."""
+        later = [
+            self._receivable_read(company, last),
+            self._customer_read(company, segments),
+        ]
+        with (
+            self._snapshot_cursors() as (here, aside),
+            ThreadPoolExecutor(max_workers=1) as pool,
+        ):
+            if aside:
+                future = pool.submit(
+                    _read_copies, aside, [(here.mogrify(q), c) for q, c in later]
+                )
+            moves = self._read_rows(*self._invoice_read(company, last), cr=here)
+            claims = self._read_rows(*self._claim_read(company), cr=here)
+            if aside:
+                lines, customers = future.result()
+                self.env.cr.sql_log_count += len(later)
+            else:
+                lines, customers = (self._read_rows(*read, cr=here) for read in later)
+            decimals = company.currency_id.decimal_places
+            moves["amount"] = engine.to_units(moves["amount"], decimals)
+            lines["balance"] = engine.to_units(lines["balance"], decimals)
+            lines["team"], missing = engine.lookup(
+                moves["id"], moves["team"], lines["move"]
+            )
+            others = np.unique(lines["move"][missing])
+            if len(others):
+                # the teams of the moves that are not invoices (payments...)
+                teams = self._read_rows(
+                    SQL(
+                        "SELECT id, COALESCE(team_id, 0) FROM account_move "
+                        "WHERE id = ANY(%s)",
+                        self._sql_ids(others),
+                    ),
+                    [("id", "int"), ("team", "int")],
+                    cr=here,
+                )
+                lines["team"][missing] = engine.lookup(
+                    teams["id"], teams["team"], lines["move"][missing]
+                )[0]
+        return moves, lines, claims, customers
+
+    @contextlib.contextmanager
+    def _snapshot_cursors(self):
+        """(here, aside): two cursors that see the same data, each on a
+        connection of its own, so that two reads can run at the same time
+        (PostgreSQL's exported snapshots); or (this transaction's cursor,
+        None) when this transaction has written one of the tables the KPIs
+        read (its rows are not committed: no other connection sees them).
+        The two cursors see what is committed when they start, which a
+        transaction that has written none of those tables sees too, but for
+        what was committed since it started."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "SELECT NOT EXISTS (SELECT FROM pg_stat_xact_user_tables "
+                "WHERE relname = ANY(%s) AND n_tup_ins + n_tup_upd + n_tup_del > 0)",
+                list(READ_TABLES),
+            )
+        )
+        if not cr.fetchone()[0]:
+            yield cr, None
+            return
+        connection = sql_db.db_connect(cr.dbname)
+        with (
+            contextlib.closing(connection.cursor()) as here,
+            contextlib.closing(connection.cursor()) as aside,
+        ):
+            here.execute(SQL("SELECT pg_export_snapshot()"))
+            aside.execute(SQL("SET TRANSACTION SNAPSHOT %s", here.fetchone()[0]))
+            for cursor in (here, aside):
+                # no JIT compilation: seconds per query, for queries that run once
+                cursor.execute(SQL("SET LOCAL jit = off"))
+            yield here, aside
+
+    def _invoice_read(self, company, last):
+        """(query, columns) of the posted invoices and credit notes of the
+        company up to the month of ``last``, one row per move: id, customer
+        (partner), sales team (0 for none), day, invoice (True for an
+        invoice, False for a credit note), untaxed amount. Answered from an
+        index of crm_kpi alone."""
+        return (
             SQL(
                 """
                 SELECT m.id, m.commercial_partner_id, COALESCE(m.team_id, 0),
@@ -807,21 +905,18 @@ class CrmKpiSnapshot(models.Model):
                 ("amount", "float"),
             ],
         )
-        moves["amount"] = engine.to_units(
-            moves["amount"], company.currency_id.decimal_places
-        )
-        return moves
 
-    def _read_rows(self, query, columns):
+    def _read_rows(self, query, columns, cr=None):
         """{name: numpy array} of the rows of ``query`` (:class:`SQL`), read
         at once in PostgreSQL's binary format (:func:`engine.read_copy`):
-        hundreds of thousands of rows in a fraction of a second."""
-        cr = self.env.cr
+        hundreds of thousands of rows in a fraction of a second. ``cr``: the
+        cursor to read with, by default this transaction's."""
+        cr = cr or self.env.cr
         start = time.perf_counter()
         rows = engine.read_copy(cr, cr.mogrify(query), columns)
-        # counted as the cursor counts its queries (tests' query counts,
-        # request statistics)
-        cr.sql_log_count += 1
+        # counted as this transaction's cursor counts its queries (tests'
+        # query counts, request statistics)
+        self.env.cr.sql_log_count += 1
         thread = threading.current_thread()
         if hasattr(thread, "query_count"):
             thread.query_count += 1
@@ -829,28 +924,26 @@ class CrmKpiSnapshot(models.Model):
             thread.query_time += time.perf_counter() - start
         return rows
 
-    def _customers(self, company, partners, segments):
-        """{column: array} of ``partners`` (sorted ids): id, and for each
-        segment type of the customer (:meth:`_customer_segment_types`) the
-        key of its commercial partner (0 for none)."""
+    def _customer_read(self, company, segments):
+        """(query, columns) of every partner: id, and for each segment type
+        of the customer (:meth:`_customer_segment_types`) the key of its
+        commercial partner (0 for none)."""
         columns = {
             "all": SQL("0"),
             "country": SQL("COALESCE(p.country_id, 0)"),
             "tier": SQL("COALESCE(ls.tier_id, 0)"),
         }
         types = self._customer_segment_types(segments)
-        return self._read_rows(
+        return (
             SQL(
                 """
                 SELECT lp.id, %s
                   FROM res_partner lp
                   JOIN res_partner p ON p.id = lp.commercial_partner_id
                        %s
-                 WHERE lp.id = ANY(%s)
                 """,
                 SQL(", ").join(columns[t] for t in types),
                 self._segment_joins(company),
-                self._sql_ids(partners),
             ),
             [("id", "int")] + [(t, "int") for t in types],
         )
@@ -874,12 +967,12 @@ class CrmKpiSnapshot(models.Model):
             return ["all"] * len(values)
         return [str(value) if value else "" for value in values.tolist()]
 
-    def _claims(self, company):
-        """{column: array} of the company's active claims: partner (0 for
+    def _claim_read(self, company):
+        """(query, columns) of the company's active claims: partner (0 for
         none), sales team (0 for none), month of the claim date and of its
         closing (1900 when there is none), whether it is closed, and the
         days from claim date to closing."""
-        return self._read_rows(
+        return (
             SQL(
                 """
                 SELECT COALESCE(c.partner_id, 0), COALESCE(c.team_id, 0),
@@ -943,7 +1036,7 @@ class CrmKpiSnapshot(models.Model):
     def _segment_of_rows(self, segment_type, rows, customers):
         """(the keys of the segments of ``rows``, sorted; the position of each
         row's among them): by the row's team, or by the commercial partner of
-        its partner (:meth:`_customers`)."""
+        its partner (:meth:`_customer_read`)."""
         if segment_type == "team":
             return engine.index_of(rows["team"])
         key = engine.lookup(customers["id"], customers[segment_type], rows["partner"])[
@@ -951,14 +1044,11 @@ class CrmKpiSnapshot(models.Model):
         ]
         return engine.index_of(key)
 
-    def _receivable_lines(self, company, last, moves):
-        """{column: array} of the posted items of the company's customer
-        receivable up to the month of ``last``: partner (0 for none), sales
-        team of its move
-        (0 for none), day and balance (integers of the currency's smallest
-        unit). The teams of invoices and credit notes are those of
-        ``moves`` (:meth:`_invoices`): only the other moves are read."""
-        lines = self._read_rows(
+    def _receivable_read(self, company, last):
+        """(query, columns) of the posted items of the company's customer
+        receivable up to the month of ``last``: partner (0 for none), move,
+        day and balance."""
+        return (
             SQL(
                 """
                 SELECT COALESCE(l.partner_id, 0), l.move_id, l.date,
@@ -981,32 +1071,12 @@ class CrmKpiSnapshot(models.Model):
                 ("balance", "float"),
             ],
         )
-        lines["balance"] = engine.to_units(
-            lines["balance"], company.currency_id.decimal_places
-        )
-        lines["team"], missing = engine.lookup(
-            moves["id"], moves["team"], lines["move"]
-        )
-        others = np.unique(lines["move"][missing])
-        if len(others):
-            teams = self._read_rows(
-                SQL(
-                    "SELECT id, COALESCE(team_id, 0) FROM account_move "
-                    "WHERE id = ANY(%s)",
-                    self._sql_ids(others),
-                ),
-                [("id", "int"), ("team", "int")],
-            )
-            lines["team"][missing] = engine.lookup(
-                teams["id"], teams["team"], lines["move"][missing]
-            )[0]
-        return lines
 
     def _receivable(self, company, first, last, segments, lines, customers):
         """({segment type: {(month, segment): (net change of the customer
         receivable in the month,)}}, {segment type: {segment: receivable
         open before ``first``}}), from the company's receivable journal
-        items (:meth:`_receivable_lines`), each counted in the segments of
+        items (:meth:`_read_sources`), each counted in the segments of
         the commercial partner of its partner."""
         scale = 10**company.currency_id.decimal_places
         month = engine.month_numbers(lines["day"])

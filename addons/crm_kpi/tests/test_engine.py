@@ -146,3 +146,29 @@ class TestKpiEngine(TransactionCase):
             expected,
         )
         self.assertIsInstance(expected[0][2], date)
+
+    def test_snapshot_cursors_see_what_this_transaction_sees(self):
+        """Two cursors of their own see the same rows as this transaction,
+        until it writes a table the KPIs read (its rows are not committed):
+        then everything is read here."""
+        snapshot_model = self.env["crm.kpi.snapshot"]
+        read = (
+            SQL("SELECT id, COALESCE(parent_id, 0) FROM res_partner ORDER BY id"),
+            [("id", "int"), ("parent", "int")],
+        )
+        expected = snapshot_model._read_rows(*read)
+        self.assertTrue(expected["id"].tolist())
+        with snapshot_model._snapshot_cursors() as (here, aside):
+            self.assertIsNotNone(aside, "no second cursor")
+            self.assertNotEqual(here, self.env.cr)
+            for cursor in (here, aside):
+                rows = snapshot_model._read_rows(*read, cr=cursor)
+                for column in ("id", "parent"):
+                    self.assertEqual(rows[column].tolist(), expected[column].tolist())
+        partner = self.env["res.partner"].create({"name": "Not committed"})
+        self.env.flush_all()
+        with snapshot_model._snapshot_cursors() as (here, aside):
+            self.assertIsNone(aside)
+            self.assertEqual(here, self.env.cr)
+            rows = snapshot_model._read_rows(*read, cr=here)
+            self.assertIn(partner.id, rows["id"].tolist())
