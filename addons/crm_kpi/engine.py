@@ -252,6 +252,29 @@ def _year_apart_events(rows, month, prev, first, window):
         yield "kept12", rows[run_start[i]], np.minimum(b[i], b[j] - 12) + 1, -1
 
 
+def revenue_counts(grid, group, groups, month, amount, reach):
+    """{revenue, revenue_90: array (groups, months of ``grid``)} of rows in
+    ``group``, ``month`` (from the grid's first month on), with ``amount``
+    and :func:`ninety_day_reach`: the revenue of the month, and of the 90
+    days ending with it. One sum per group, month and reach; a row of month
+    m with reach r counts in the 90 days of the months m to m + r."""
+    width = grid.size + 1  # what falls after the last month in one more
+    levels = MAX_REACH + 1
+    cell = np.minimum(month - grid.lo, grid.size) + group * width
+    by_reach = np.bincount(
+        cell * levels + reach, weights=amount, minlength=groups * width * levels
+    ).reshape(groups, width, levels)
+    # [..., k]: the rows that reach k months after their own, or more
+    reaching = by_reach[:, :, ::-1].cumsum(axis=2)[:, :, ::-1]
+    revenue_90 = np.zeros((groups, width + MAX_REACH))
+    for k in range(levels):
+        revenue_90[:, k : k + width] += reaching[:, :, k]
+    return {
+        "revenue": reaching[:, : grid.size, 0],
+        "revenue_90": revenue_90[:, : grid.size],
+    }
+
+
 def grain_counts(
     unit, month, invoice, amount, reach, group_of_unit, groups, lo, hi, window
 ):
@@ -266,15 +289,7 @@ def grain_counts(
     summed."""
     grid = MonthGrid(lo, hi)
     span = hi - lo + 1
-    row_group = group_of_unit[unit]
-    counts = {"revenue": grid.count(row_group, groups, month, amount)}
-    for k in range(MAX_REACH + 1):
-        # the rows within 90 days of the end of the k-th month after theirs
-        near = reach >= k
-        counts["revenue_90"] = counts.get("revenue_90", 0) + grid.count(
-            row_group[near], groups, month[near] + k, amount[near]
-        )
-    del row_group
+    counts = revenue_counts(grid, group_of_unit[unit], groups, month, amount, reach)
     keys, index = index_of(encode((unit, unit.max(initial=0) + 1), (month - lo, span)))
     invoices = np.bincount(index, weights=invoice, minlength=len(keys))
     del index

@@ -13,7 +13,7 @@ import threading
 import time
 import warnings
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 
 import numpy as np
@@ -161,9 +161,14 @@ READ_TABLES = (
 
 def _read_copies(cr, queries):
     """The rows of ``queries`` ([(bytes, columns)], as
-    :func:`engine.read_copy` reads them), read with ``cr``: in a thread, so
-    nothing of the ORM."""
-    return [engine.read_copy(cr, query, columns) for query, columns in queries]
+    :func:`engine.read_copy` reads them; or a Future of one, read once it is
+    given), read with ``cr``: in a thread, so nothing of the ORM."""
+    rows = []
+    for query in queries:
+        if isinstance(query, Future):
+            query = query.result()
+        rows.append(engine.read_copy(cr, *query))
+    return rows
 
 
 def month_start(day):
@@ -702,30 +707,44 @@ class CrmKpiSnapshot(models.Model):
             labels[segment_type] = self._segment_labels(segment_type, values)
         grain = (month, moves["invoice"], moves["amount"], reach)
         counts = {}
-        if by_customer:
-            # the customers of each combination of their segments, counted
-            # once for every segment type of the customer
-            combinations, group = engine.index_of(
-                engine.encode(*((by_customer[t], len(labels[t])) for t in by_customer))
-            )
-            some_customer = np.zeros(len(combinations), dtype=np.int64)
-            some_customer[group] = np.arange(len(group))
-            grouped = engine.grain_counts(
-                customer, *grain, group, len(combinations), lo, hi, window
-            )
-            for segment_type, segment in by_customer.items():
-                counts[segment_type] = engine.by_segment(
-                    grouped, segment[some_customer], len(labels[segment_type])
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            if "team" in segments:
+                # counted in a thread while the customers' segments are
+                # counted here: numpy lets another thread run as it counts
+                teams, team = engine.index_of(moves["team"])
+                units, unit = engine.index_of(
+                    engine.encode((customer, len(partners)), (team, len(teams)))
                 )
-        if "team" in segments:
-            teams, team = engine.index_of(moves["team"])
-            units, unit = engine.index_of(
-                engine.encode((customer, len(partners)), (team, len(teams)))
-            )
-            labels["team"] = self._segment_labels("team", teams)
-            counts["team"] = engine.grain_counts(
-                unit, *grain, units % len(teams), len(teams), lo, hi, window
-            )
+                labels["team"] = self._segment_labels("team", teams)
+                by_team = pool.submit(
+                    engine.grain_counts,
+                    unit,
+                    *grain,
+                    units % len(teams),
+                    len(teams),
+                    lo,
+                    hi,
+                    window,
+                )
+            if by_customer:
+                # the customers of each combination of their segments, counted
+                # once for every segment type of the customer
+                combinations, group = engine.index_of(
+                    engine.encode(
+                        *((by_customer[t], len(labels[t])) for t in by_customer)
+                    )
+                )
+                some_customer = np.zeros(len(combinations), dtype=np.int64)
+                some_customer[group] = np.arange(len(group))
+                grouped = engine.grain_counts(
+                    customer, *grain, group, len(combinations), lo, hi, window
+                )
+                for segment_type, segment in by_customer.items():
+                    counts[segment_type] = engine.by_segment(
+                        grouped, segment[some_customer], len(labels[segment_type])
+                    )
+            if "team" in segments:
+                counts["team"] = by_team.result()
         scale = 10**company.currency_id.decimal_places
         return {
             segment_type: self._monthly_rows(
@@ -795,30 +814,52 @@ class CrmKpiSnapshot(models.Model):
         """(moves, lines, claims, customers): the company's invoices
         (:meth:`_invoice_read`), customer receivable (:meth:`_receivable_read`)
         and claims (:meth:`_claim_read`) up to the month of ``last``, and the
-        segment keys of every partner (:meth:`_customer_read`), as arrays
+        segment keys of their partners (:meth:`_customer_read`), as arrays
         (:meth:`_read_rows`); amounts in integers of the currency's smallest
         unit, and each receivable item with the sales team of its move. The
-        receivable and the partners are read at the same time as the rest
-        when :meth:`_snapshot_cursors` gives a second cursor."""
-        later = [
-            self._receivable_read(company, last),
-            self._customer_read(company, segments),
-        ]
+        receivable, then the partners, are read at the same time as the
+        invoices when :meth:`_snapshot_cursors` gives a second cursor."""
+        receivable = self._receivable_read(company, last)
+        # the partners to read: known once the invoices and claims are read
+        partners_read = Future()
         with (
             self._snapshot_cursors() as (here, aside),
             ThreadPoolExecutor(max_workers=1) as pool,
         ):
-            if aside:
-                future = pool.submit(
-                    _read_copies, aside, [(here.mogrify(q), c) for q, c in later]
+            try:
+                if aside:
+                    future = pool.submit(
+                        _read_copies,
+                        aside,
+                        [(here.mogrify(receivable[0]), receivable[1]), partners_read],
+                    )
+                moves = self._read_rows(*self._invoice_read(company, last), cr=here)
+                claims = self._read_rows(*self._claim_read(company), cr=here)
+                partners = np.concatenate([moves["partner"], claims["partner"]])
+                query, columns = self._customer_read(
+                    company, segments, engine.index_of(partners)[0]
                 )
-            moves = self._read_rows(*self._invoice_read(company, last), cr=here)
-            claims = self._read_rows(*self._claim_read(company), cr=here)
-            if aside:
-                lines, customers = future.result()
-                self.env.cr.sql_log_count += len(later)
-            else:
-                lines, customers = (self._read_rows(*read, cr=here) for read in later)
+                if aside:
+                    partners_read.set_result((here.mogrify(query), columns))
+                    lines, customers = future.result()
+                    self.env.cr.sql_log_count += 2
+                else:
+                    customers = self._read_rows(query, columns, cr=here)
+                    lines = self._read_rows(*receivable, cr=here)
+            finally:
+                partners_read.cancel()  # the second cursor waits no more
+            # the partners of receivable items alone (payments of others...)
+            known = customers["id"]
+            missing = engine.lookup(known, known, lines["partner"])[1]
+            others = np.unique(lines["partner"][missing & (lines["partner"] > 0)])
+            if len(others):
+                more = self._read_rows(
+                    *self._customer_read(company, segments, others), cr=here
+                )
+                customers = {
+                    column: np.concatenate([values, more[column]])
+                    for column, values in customers.items()
+                }
             decimals = company.currency_id.decimal_places
             moves["amount"] = engine.to_units(moves["amount"], decimals)
             lines["balance"] = engine.to_units(lines["balance"], decimals)
@@ -924,10 +965,10 @@ class CrmKpiSnapshot(models.Model):
             thread.query_time += time.perf_counter() - start
         return rows
 
-    def _customer_read(self, company, segments):
-        """(query, columns) of every partner: id, and for each segment type
-        of the customer (:meth:`_customer_segment_types`) the key of its
-        commercial partner (0 for none)."""
+    def _customer_read(self, company, segments, partners):
+        """(query, columns) of ``partners`` (an array of ids): id, and for
+        each segment type of the customer (:meth:`_customer_segment_types`)
+        the key of its commercial partner (0 for none)."""
         columns = {
             "all": SQL("0"),
             "country": SQL("COALESCE(p.country_id, 0)"),
@@ -941,9 +982,11 @@ class CrmKpiSnapshot(models.Model):
                   FROM res_partner lp
                   JOIN res_partner p ON p.id = lp.commercial_partner_id
                        %s
+                 WHERE lp.id = ANY(%s)
                 """,
                 SQL(", ").join(columns[t] for t in types),
                 self._segment_joins(company),
+                self._sql_ids(partners),
             ),
             [("id", "int")] + [(t, "int") for t in types],
         )

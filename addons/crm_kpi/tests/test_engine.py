@@ -96,6 +96,33 @@ class TestKpiEngine(TransactionCase):
             [2026 * 12, 2026 * 12, 2026 * 12 + 2, 2026 * 12 + 2, 2026 * 12 + 1],
         )
 
+    def test_revenue_counts_match_the_definitions(self):
+        """Revenue of each group and month, and of the 90 days ending with
+        the month's last day, against a sum over the rows."""
+        rng = np.random.default_rng(3)
+        days = np.datetime64("2025-10-01") + rng.integers(0, 200, 400)
+        group = rng.integers(0, 3, 400)
+        amount = rng.integers(-5000, 90000, 400)
+        month = engine.month_numbers(days)
+        lo, hi = int(month.min()), int(month.max()) - 1  # rows after hi too
+        grid = engine.MonthGrid(lo, hi)
+        counts = engine.revenue_counts(
+            grid, group, 3, month, amount, engine.ninety_day_reach(days)
+        )
+        for g in range(3):
+            for x in range(lo, hi + 1):
+                year, index = divmod(x, 12)
+                first = np.datetime64(f"{year:04d}-{index + 1:02d}", "M")
+                end = (first + 1).astype("datetime64[D]") - 1
+                mine = group == g
+                self.assertEqual(
+                    counts["revenue"][g, x - lo], amount[mine & (month == x)].sum()
+                )
+                self.assertEqual(
+                    counts["revenue_90"][g, x - lo],
+                    amount[mine & (days > end - 90) & (days <= end)].sum(),
+                )
+
     def test_medians_index_and_lookup(self):
         group = np.array([2, 0, 2, 2, 0, 5])
         values = np.array([9.0, 1.0, 3.0, 6.0, 4.0, 7.0])
