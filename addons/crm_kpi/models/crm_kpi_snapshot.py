@@ -390,8 +390,15 @@ class CrmKpiSnapshot(models.Model):
                     end=date_to,
                 )
             )
-        first, last = month_start(date_from), month_start(date_to)
         company = self.env.company
+        first, last = month_start(date_from), month_start(date_to)
+        rows = self._snapshot_rows(company, first, last)
+        return self._store(company, rows, month_start(today))
+
+    def _snapshot_rows(self, company, first, last):
+        """[(kpi code, month, segment type, segment, value, numerator,
+        denominator)] of every KPI and segment for the months ``first`` to
+        ``last`` (first days of months)."""
         self.env.flush_all()
         # no JIT compilation: seconds per query, for queries that run once
         self.env.cr.execute(SQL("SET LOCAL jit = off"))
@@ -418,7 +425,7 @@ class CrmKpiSnapshot(models.Model):
                             denominator,
                         )
                     )
-        return self._store(company, rows, month_start(today))
+        return rows
 
     def _to_date(self, value):
         """``value`` as a date, or a UserError that says what a date is."""
