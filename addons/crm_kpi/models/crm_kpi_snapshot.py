@@ -857,11 +857,14 @@ class CrmKpiSnapshot(models.Model):
                 partners_read.cancel()  # the second cursor waits no more
             # the partners of receivable items alone (payments of others...)
             known = customers["id"]
-            missing = engine.lookup(known, known, lines["partner"])[1]
-            others = np.unique(lines["partner"][missing & (lines["partner"] > 0)])
-            if len(others):
+            unread = engine.lookup(known, known, lines["partner"])[1]
+            unread_partners = np.unique(
+                lines["partner"][unread & (lines["partner"] > 0)]
+            )
+            if len(unread_partners):
                 more = self._read_rows(
-                    *self._customer_read(company, segments, others), cr=here
+                    *self._customer_read(company, segments, unread_partners),
+                    cr=here,
                 )
                 customers = {
                     column: np.concatenate([values, more[column]])
@@ -870,25 +873,28 @@ class CrmKpiSnapshot(models.Model):
             decimals = company.currency_id.decimal_places
             moves["amount"] = engine.to_units(moves["amount"], decimals)
             lines["balance"] = engine.to_units(lines["balance"], decimals)
-            lines["team"], missing = engine.lookup(
-                moves["id"], moves["team"], lines["move"]
-            )
-            others = np.unique(lines["move"][missing])
-            if len(others):
-                # the teams of the moves that are not invoices (payments...)
-                teams = self._read_rows(
-                    SQL(
-                        "SELECT id, COALESCE(team_id, 0) FROM account_move "
-                        "WHERE id = ANY(%s)",
-                        self._sql_ids(others),
-                    ),
-                    [("id", "int"), ("team", "int")],
-                    cr=here,
-                )
-                lines["team"][missing] = engine.lookup(
-                    teams["id"], teams["team"], lines["move"][missing]
-                )[0]
+            lines["team"] = self._receivable_teams(lines, moves, here)
         return moves, lines, claims, customers
+
+    def _receivable_teams(self, lines, moves, cr):
+        """The sales team of the move of each receivable item: that of the
+        invoices ``moves``, the others' (payments...) read with ``cr``."""
+        teams, other = engine.lookup(moves["id"], moves["team"], lines["move"])
+        other_moves = np.unique(lines["move"][other])
+        if len(other_moves):
+            read = self._read_rows(
+                SQL(
+                    "SELECT id, COALESCE(team_id, 0) FROM account_move "
+                    "WHERE id = ANY(%s)",
+                    self._sql_ids(other_moves),
+                ),
+                [("id", "int"), ("team", "int")],
+                cr=cr,
+            )
+            teams[other] = engine.lookup(
+                read["id"], read["team"], lines["move"][other]
+            )[0]
+        return teams
 
     @contextlib.contextmanager
     def _snapshot_cursors(self):
