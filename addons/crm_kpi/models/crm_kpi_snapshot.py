@@ -13,7 +13,7 @@ import threading
 import time
 import warnings
 from collections import defaultdict
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import numpy as np
@@ -157,18 +157,6 @@ READ_TABLES = (
     "crm_loyalty_state",
     "res_partner",
 )
-
-
-def _read_copies(cr, queries):
-    """The rows of ``queries`` ([(bytes, columns)], as
-    :func:`engine.read_copy` reads them; or a Future of one, read once it is
-    given), read with ``cr``: in a thread, so nothing of the ORM."""
-    rows = []
-    for query in queries:
-        if isinstance(query, Future):
-            query = query.result()
-        rows.append(engine.read_copy(cr, *query))
-    return rows
 
 
 def month_start(day):
@@ -562,12 +550,13 @@ class CrmKpiSnapshot(models.Model):
 
     # ------------------------------------------------------------ formulas
     def _segment_joins(self, company):
-        """The joins the segment keys of :meth:`_customers` read from, after
-        the customer (alias p)."""
+        """The joins the segment keys of :meth:`_customer_read` read from,
+        after the partner (alias lp)."""
         if "crm.loyalty.state" not in self.env:
             return SQL()
         return SQL(
-            "LEFT JOIN crm_loyalty_state ls ON ls.partner_id = p.id "
+            "LEFT JOIN crm_loyalty_state ls "
+            "ON ls.partner_id = lp.commercial_partner_id "
             "AND ls.company_id = %s",
             company.id,
         )
@@ -582,13 +571,31 @@ class CrmKpiSnapshot(models.Model):
             first + relativedelta(months=i)
             for i in range(self._month_count(first, last))
         ]
-        moves, lines, claims, customers = self._read_sources(company, last, segments)
-        receivable, opening = self._receivable(
-            company, first, last, segments, lines, customers
-        )
-        complaints = self._complaints(company, first, last, segments, claims, customers)
-        del lines, claims  # memory for the counting of the invoices
-        activity = self._activity(company, first, last, segments, moves, customers)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            invoices = {}
+
+            def invoices_read(moves):
+                # counted in a thread while the rest is read: what every
+                # segment type needs, then the sales team segment
+                invoices["grain"] = pool.submit(self._invoice_grain, first, last, moves)
+                if "team" in segments:
+                    invoices["team"] = pool.submit(
+                        self._team_counts, invoices["grain"], moves["team"], window
+                    )
+
+            moves, lines, claims, customers = self._read_sources(
+                company, last, segments, invoices_read
+            )
+            receivable, opening = self._receivable(
+                company, first, last, segments, lines, customers
+            )
+            complaints = self._complaints(
+                company, first, last, segments, claims, customers
+            )
+            del moves, lines, claims  # memory for the counting of the invoices
+            activity = self._activity(
+                company, first, last, segments, invoices, customers
+            )
         results = {}
         for segment_type in segments:
             flows, bases, lifetime = activity[segment_type]
@@ -684,9 +691,55 @@ class CrmKpiSnapshot(models.Model):
         """Months since year 0: consecutive months are consecutive numbers."""
         return day.year * 12 + day.month - 1
 
-    def _activity(self, company, first, last, segments, moves, customers):
+    def _invoice_grain(self, first, last, moves):
+        """What :meth:`_activity` counts of the invoices ``moves`` (amounts
+        in units) for every segment type: their months, 90-day reach and
+        customers. Nothing of the ORM: run in a thread."""
+        if not len(moves["partner"]):
+            return {}
+        month = engine.month_numbers(moves["day"])
+        partners, customer = engine.index_of(moves["partner"])
+        return {
+            "lo": min(self._month_index(first) - 12, int(month.min())),
+            "hi": self._month_index(last) + 1,
+            "partners": partners,
+            "customer": customer,
+            "rows": (
+                month,
+                moves["invoice"],
+                moves["amount"],
+                engine.ninety_day_reach(moves["day"]),
+            ),
+        }
+
+    def _team_counts(self, grain, teams_of_moves, window):
+        """(labels, counts) of the sales team segment: the invoices of
+        ``grain`` (a Future of :meth:`_invoice_grain`) counted per customer
+        and team of the move (``teams_of_moves``). Nothing of the ORM: run in
+        a thread."""
+        grain = grain.result()
+        if not grain:
+            return [], {}
+        partners, customer = grain["partners"], grain["customer"]
+        teams, team = engine.index_of(teams_of_moves)
+        units, unit = engine.index_of(
+            engine.encode((customer, len(partners)), (team, len(teams)))
+        )
+        return self._segment_labels("team", teams), engine.grain_counts(
+            unit,
+            *grain["rows"],
+            units % len(teams),
+            len(teams),
+            grain["lo"],
+            grain["hi"],
+            window,
+        )
+
+    def _activity(self, company, first, last, segments, invoices, customers):
         """{segment type: (flows, bases, lifetime)}, each {(month, segment):
-        tuple}, from the company's invoices read once (:mod:`..engine`):
+        tuple}, from the company's invoices read once (``invoices``: Futures
+        of :meth:`_invoice_grain` and :meth:`_team_counts`), counted with
+        :mod:`..engine`:
 
         - flows: revenue, invoices, active customers, new customers, (unused),
           revenue of the 90 days ending with the month;
@@ -700,58 +753,38 @@ class CrmKpiSnapshot(models.Model):
         segment) with an invoice in the W months before d. A segment of the
         invoice (the sales team) counts a customer in each of its teams."""
         window = company.crm_kpi_window_months
-        if not len(moves["partner"]):
+        grain = invoices["grain"].result()
+        if not grain:
             return {segment_type: ({}, {}, {}) for segment_type in segments}
-        month = engine.month_numbers(moves["day"])
-        reach = engine.ninety_day_reach(moves["day"])
-        lo = min(self._month_index(first) - 12, int(month.min()))
-        hi = self._month_index(last) + 1
-        partners, customer = engine.index_of(moves["partner"])
-        labels, by_customer = {}, {}
+        lo, hi, partners = grain["lo"], grain["hi"], grain["partners"]
+        labels, by_customer, counts = {}, {}, {}
         for segment_type in self._customer_segment_types(segments):
             key = engine.lookup(customers["id"], customers[segment_type], partners)[0]
             values, by_customer[segment_type] = engine.index_of(key)
             labels[segment_type] = self._segment_labels(segment_type, values)
-        grain = (month, moves["invoice"], moves["amount"], reach)
-        counts = {}
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            if "team" in segments:
-                # counted in a thread while the customers' segments are
-                # counted here: numpy lets another thread run as it counts
-                teams, team = engine.index_of(moves["team"])
-                units, unit = engine.index_of(
-                    engine.encode((customer, len(partners)), (team, len(teams)))
+        if by_customer:
+            # the customers of each combination of their segments, counted
+            # once for every segment type of the customer
+            combinations, group = engine.index_of(
+                engine.encode(*((by_customer[t], len(labels[t])) for t in by_customer))
+            )
+            some_customer = np.zeros(len(combinations), dtype=np.int64)
+            some_customer[group] = np.arange(len(group))
+            grouped = engine.grain_counts(
+                grain["customer"],
+                *grain["rows"],
+                group,
+                len(combinations),
+                lo,
+                hi,
+                window,
+            )
+            for segment_type, segment in by_customer.items():
+                counts[segment_type] = engine.by_segment(
+                    grouped, segment[some_customer], len(labels[segment_type])
                 )
-                labels["team"] = self._segment_labels("team", teams)
-                by_team = pool.submit(
-                    engine.grain_counts,
-                    unit,
-                    *grain,
-                    units % len(teams),
-                    len(teams),
-                    lo,
-                    hi,
-                    window,
-                )
-            if by_customer:
-                # the customers of each combination of their segments, counted
-                # once for every segment type of the customer
-                combinations, group = engine.index_of(
-                    engine.encode(
-                        *((by_customer[t], len(labels[t])) for t in by_customer)
-                    )
-                )
-                some_customer = np.zeros(len(combinations), dtype=np.int64)
-                some_customer[group] = np.arange(len(group))
-                grouped = engine.grain_counts(
-                    customer, *grain, group, len(combinations), lo, hi, window
-                )
-                for segment_type, segment in by_customer.items():
-                    counts[segment_type] = engine.by_segment(
-                        grouped, segment[some_customer], len(labels[segment_type])
-                    )
-            if "team" in segments:
-                counts["team"] = by_team.result()
+        if "team" in segments:
+            labels["team"], counts["team"] = invoices["team"].result()
         scale = 10**company.currency_id.decimal_places
         return {
             segment_type: self._monthly_rows(
@@ -817,44 +850,41 @@ class CrmKpiSnapshot(models.Model):
             )
         return tuple(tables)
 
-    def _read_sources(self, company, last, segments):
+    def _read_sources(self, company, last, segments, invoices_read):
         """(moves, lines, claims, customers): the company's invoices
         (:meth:`_invoice_read`), customer receivable (:meth:`_receivable_read`)
         and claims (:meth:`_claim_read`) up to the month of ``last``, and the
         segment keys of their partners (:meth:`_customer_read`), as arrays
         (:meth:`_read_rows`); amounts in integers of the currency's smallest
         unit, and each receivable item with the sales team of its move. The
-        receivable, then the partners, are read at the same time as the
-        invoices when :meth:`_snapshot_cursors` gives a second cursor."""
+        receivable is read at the same time as the rest when
+        :meth:`_snapshot_cursors` gives a second cursor.
+        ``invoices_read(moves)`` is called once the invoices are read,
+        before the rest: what it starts in a thread runs meanwhile."""
         receivable = self._receivable_read(company, last)
-        # the partners to read: known once the invoices and claims are read
-        partners_read = Future()
         with (
             self._snapshot_cursors() as (here, aside),
             ThreadPoolExecutor(max_workers=1) as pool,
         ):
-            try:
-                if aside:
-                    future = pool.submit(
-                        _read_copies,
-                        aside,
-                        [(here.mogrify(receivable[0]), receivable[1]), partners_read],
-                    )
-                moves = self._read_rows(*self._invoice_read(company, last), cr=here)
-                claims = self._read_rows(*self._claim_read(company), cr=here)
-                partners = np.concatenate([moves["partner"], claims["partner"]])
-                query, columns = self._customer_read(
-                    company, segments, engine.index_of(partners)[0]
+            if aside:
+                lines = pool.submit(
+                    engine.read_copy, aside, here.mogrify(receivable[0]), receivable[1]
                 )
-                if aside:
-                    partners_read.set_result((here.mogrify(query), columns))
-                    lines, customers = future.result()
-                    self.env.cr.sql_log_count += 2
-                else:
-                    customers = self._read_rows(query, columns, cr=here)
-                    lines = self._read_rows(*receivable, cr=here)
-            finally:
-                partners_read.cancel()  # the second cursor waits no more
+            moves = self._read_rows(*self._invoice_read(company, last), cr=here)
+            decimals = company.currency_id.decimal_places
+            moves["amount"] = engine.to_units(moves["amount"], decimals)
+            invoices_read(moves)
+            claims = self._read_rows(*self._claim_read(company), cr=here)
+            partners = np.concatenate([moves["partner"], claims["partner"]])
+            customers = self._read_rows(
+                *self._customer_read(company, segments, engine.index_of(partners)[0]),
+                cr=here,
+            )
+            if aside:
+                lines = lines.result()
+                self.env.cr.sql_log_count += 1
+            else:
+                lines = self._read_rows(*receivable, cr=here)
             # the partners of receivable items alone (payments of others...)
             known = customers["id"]
             unread = engine.lookup(known, known, lines["partner"])[1]
@@ -870,8 +900,6 @@ class CrmKpiSnapshot(models.Model):
                     column: np.concatenate([values, more[column]])
                     for column, values in customers.items()
                 }
-            decimals = company.currency_id.decimal_places
-            moves["amount"] = engine.to_units(moves["amount"], decimals)
             lines["balance"] = engine.to_units(lines["balance"], decimals)
             lines["team"] = self._receivable_teams(lines, moves, here)
         return moves, lines, claims, customers
@@ -979,27 +1007,37 @@ class CrmKpiSnapshot(models.Model):
         return rows
 
     def _customer_read(self, company, segments, partners):
-        """(query, columns) of ``partners`` (an array of ids): id, and for
-        each segment type of the customer (:meth:`_customer_segment_types`)
-        the key of its commercial partner (0 for none)."""
+        """(query, columns) of ``partners`` (a sorted array of distinct ids),
+        and maybe of other partners: id, and for each segment type of the
+        customer (:meth:`_customer_segment_types`) the key of its commercial
+        partner (0 for none). Ids that fill most of their range are read as
+        that range: quicker than looking up each."""
         columns = {
             "all": SQL("0"),
-            "country": SQL("COALESCE(p.country_id, 0)"),
+            # a commercial partner's own, else looked up for the contact
+            "country": SQL(
+                "COALESCE(CASE WHEN lp.commercial_partner_id = lp.id "
+                "THEN lp.country_id ELSE (SELECT p.country_id FROM res_partner p "
+                "WHERE p.id = lp.commercial_partner_id) END, 0)"
+            ),
             "tier": SQL("COALESCE(ls.tier_id, 0)"),
         }
         types = self._customer_segment_types(segments)
+        if len(partners) and partners[-1] - partners[0] < 2 * len(partners):
+            which = SQL("lp.id BETWEEN %s AND %s", int(partners[0]), int(partners[-1]))
+        else:
+            which = SQL("lp.id = ANY(%s)", self._sql_ids(partners))
         return (
             SQL(
                 """
                 SELECT lp.id, %s
                   FROM res_partner lp
-                  JOIN res_partner p ON p.id = lp.commercial_partner_id
                        %s
-                 WHERE lp.id = ANY(%s)
+                 WHERE %s
                 """,
                 SQL(", ").join(columns[t] for t in types),
                 self._segment_joins(company),
-                self._sql_ids(partners),
+                which,
             ),
             [("id", "int")] + [(t, "int") for t in types],
         )

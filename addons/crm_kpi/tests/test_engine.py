@@ -199,3 +199,44 @@ class TestKpiEngine(TransactionCase):
             self.assertEqual(here, self.env.cr)
             rows = snapshot_model._read_rows(*read, cr=here)
             self.assertIn(partner.id, rows["id"].tolist())
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerSegmentKeys(TransactionCase):
+    # a class of its own: its writes would leave the other class's
+    # transaction without the second cursor of _snapshot_cursors
+    def test_customer_segment_keys_by_range_or_by_ids(self):
+        """A contact is counted in its commercial partner's country, not in
+        the country of its own address, whether its id is read within a
+        range of ids or looked up among scattered ones."""
+        snapshot_model = self.env["crm.kpi.snapshot"]
+        partners = self.env["res.partner"]
+        spain, france = self.env.ref("base.es"), self.env.ref("base.fr")
+        shop = partners.create(
+            {"name": "Shop", "is_company": True, "country_id": spain.id}
+        )
+        depot = partners.create(
+            {
+                "name": "Shop's depot",
+                "parent_id": shop.id,
+                "type": "delivery",
+                "country_id": france.id,
+            }
+        )
+        person = partners.create({"name": "Someone", "country_id": france.id})
+        self.assertEqual(depot.country_id, france)
+        self.env.flush_all()
+        expected = {shop.id: spain.id, depot.id: spain.id, person.id: france.id}
+        dense = np.array(sorted(expected))
+        # an id far beyond the others: looked up one by one
+        scattered = np.append(dense, dense[-1] + 10**6)
+        for ids, way in ((dense, "BETWEEN"), (scattered, "ANY")):
+            query, columns = snapshot_model._customer_read(
+                self.env.company, ["all", "country"], ids
+            )
+            self.assertIn(way, self.env.cr.mogrify(query).decode())
+            rows = snapshot_model._read_rows(query, columns)
+            read = dict(zip(rows["id"].tolist(), rows["country"].tolist(), strict=True))
+            self.assertEqual({p: read[p] for p in expected}, expected)
+            if way == "ANY":
+                self.assertEqual(sorted(read), sorted(expected))
