@@ -3,6 +3,7 @@
 The analysis written by hand (docs/benchmarks/notes.md) is appended as is.
 """
 
+import functools
 import json
 from pathlib import Path
 
@@ -69,7 +70,8 @@ def p1_section(p1):
                     p1["floor_read_group"],
                 ),
                 measure_row(
-                    "Floor: SQL GROUP BY + bulk UPDATE of the customers' loyalty state",
+                    "Floor: SQL GROUP BY + bulk UPDATE of the customers' loyalty "
+                    "state (every row there, as in the steady state)",
                     p1["floor_sql_update"],
                 ),
                 row(
@@ -165,7 +167,9 @@ def p2_section(p2):
     return lines
 
 
-def p3_section(p3):
+def p3_section(p3, size):
+    """The P3 tables; the issue sets P3's targets at size M: at another
+    size the ratio is shown, without a verdict."""
     floor = p3["floor_sql"]["median_s"]
     backfill = p3["backfill"]["median_s"]
     with_receivable = p3.get("floor_sql_receivable", {}).get("median_s")
@@ -200,8 +204,10 @@ def p3_section(p3):
                 measure_row(
                     f"`compute_snapshots`: {p3['backfill']['result']:,} snapshots",
                     p3["backfill"],
-                    f"≤ 10 s and ≤ 3× floor ({sec(3 * floor)})",
-                    backfill <= 10 and backfill <= 3 * floor,
+                    f"≤ 10 s and ≤ 3× floor ({sec(3 * floor)})"
+                    if size == "M"
+                    else "set at M",
+                    backfill <= 10 and backfill <= 3 * floor if size == "M" else None,
                     f"{backfill / floor:.1f}× the floor",
                 ),
                 *(
@@ -331,7 +337,7 @@ def write():
         for key, section in (
             ("p1", p1_section),
             ("p2", p2_section),
-            ("p3", p3_section),
+            ("p3", functools.partial(p3_section, size=size)),
             ("p4", p4_section),
             ("crons", crons_section),
         ):
