@@ -124,9 +124,10 @@ class CrmLoyaltyEngine(models.AbstractModel):
             # that write
             self._lock_partners(company, sorted(ids), sorted(ids))
         self.env.flush_all()
-        # no JIT compilation: a tenth of a second per query, for queries run
-        # once (the rest of the transaction, OLTP, gains nothing from it)
-        self.env.cr.execute(SQL("SET LOCAL jit = off"))
+        if mode != "posting":
+            # no JIT compilation: a tenth of a second per query, for queries
+            # run once (the rest of the transaction gains nothing from it)
+            self.env.cr.execute(SQL("SET LOCAL jit = off"))
         spend = self._read_spend(company, today, ids)
         states = self._read_states(company, ids, spend)
         changes = self._apply_rules(company, tiers, today, spend, states, mode)
