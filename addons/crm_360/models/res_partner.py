@@ -855,7 +855,9 @@ class ResPartner(models.Model):
                     SELECT MAX(invoice_date) AS last,
                            COUNT(*) FILTER (WHERE move_type = 'out_invoice')
                                AS frequency,
-                           SUM(amount_untaxed_signed) AS monetary,
+                           -- as the stored figures (double precision): a
+                           -- numeric would convert each of theirs to compare
+                           SUM(amount_untaxed_signed)::float8 AS monetary,
                            SUM(amount_untaxed_signed) FILTER (
                                WHERE invoice_date > %(half)s) AS last6,
                            SUM(amount_untaxed_signed) FILTER (
