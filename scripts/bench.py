@@ -352,7 +352,85 @@ def scenario_p2(env, runs):
         }
         timed(admin, partner.customer_360_data, 1)  # warm-up
         out[key] = {**counts, **timed(admin, partner.customer_360_data, max(runs, 5))}
+        out[key]["orm"] = timed(admin, lambda p=partner: orm_360(p), max(runs, 5))
+        out[key]["floor"] = timed(admin, lambda p=partner: floor_360(p), max(runs, 5))
     return out
+
+
+def orm_360(partner):
+    """The obvious ORM approach to the 360 figures: the customer's records
+    read as recordsets and summed, counted and sorted in Python (billing,
+    complaints and the newest interactions; no ranking among the other
+    customers)."""
+    env = partner.env
+    today = date.today()
+    family = env["res.partner"].search([("id", "child_of", partner.id)])
+    invoices = env["account.move"].search(
+        [
+            ("partner_id", "in", family.ids),
+            ("state", "=", "posted"),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+        ]
+    )
+    open_invoices = invoices.filtered(lambda m: m.amount_residual_signed)
+    overdue = open_invoices.filtered(
+        lambda m: m.invoice_date_due and m.invoice_date_due < today
+    )
+    claims = env["crm.claim"].search([("partner_id", "in", family.ids)])
+    messages = env["mail.message"].search(
+        [
+            ("model", "in", ("res.partner", "account.move", "crm.claim")),
+            ("res_id", "in", family.ids + invoices.ids + claims.ids),
+            ("message_type", "in", ("comment", "email", "email_outgoing")),
+        ]
+    )
+    newest = messages.sorted(lambda m: (m.date, m.id), reverse=True)[:20]
+    return len(
+        [
+            sum(invoices.mapped("amount_untaxed_signed")),
+            sum(open_invoices.mapped("amount_residual_signed")),
+            sum(overdue.mapped("amount_residual_signed")),
+            len(claims.filtered(lambda c: not c.date_closed)),
+            max(invoices.mapped("invoice_date"), default=None),
+            [(m.date, m.author_id.name, m.preview) for m in newest],
+        ]
+    )
+
+
+FLOOR_360_SQL = """
+    WITH family AS (SELECT id FROM res_partner WHERE commercial_partner_id = %(p)s),
+    moves AS (
+        SELECT id, amount_untaxed_signed, amount_residual_signed,
+               invoice_date, invoice_date_due
+          FROM account_move
+         WHERE commercial_partner_id = %(p)s AND state = 'posted'
+           AND move_type IN ('out_invoice', 'out_refund')
+    ), claims AS (
+        SELECT id, date_closed FROM crm_claim
+         WHERE partner_id IN (SELECT id FROM family)
+    )
+    SELECT (SELECT SUM(amount_untaxed_signed) FROM moves),
+           (SELECT SUM(amount_residual_signed) FROM moves),
+           (SELECT SUM(amount_residual_signed) FROM moves
+             WHERE invoice_date_due < CURRENT_DATE),
+           (SELECT MAX(invoice_date) FROM moves),
+           (SELECT COUNT(*) FROM claims WHERE date_closed IS NULL),
+           ARRAY(
+               SELECT id FROM mail_message
+                WHERE message_type IN ('comment', 'email', 'email_outgoing')
+                  AND ((model = 'res.partner' AND res_id IN (SELECT id FROM family))
+                    OR (model = 'account.move' AND res_id IN (SELECT id FROM moves))
+                    OR (model = 'crm.claim' AND res_id IN (SELECT id FROM claims)))
+             ORDER BY date DESC, id DESC LIMIT 20
+           )
+"""
+
+
+def floor_360(partner):
+    """The same figures as :func:`orm_360` by one raw SQL query: the
+    practical floor of the screen's billing, complaint and timeline part."""
+    partner.env.cr.execute(FLOOR_360_SQL, {"p": partner.id})
+    return len(partner.env.cr.fetchone())
 
 
 # --------------------------------------------------------------- scenario P3
@@ -423,6 +501,9 @@ def scenario_p3(env, runs):
         )
 
     out = {"months": 36, "companies": len(comps)}
+    out["orm_loop"] = orm_kpi_loop(
+        env, comps[0], first, last, sum(customers(env, c) for c in comps)
+    )
     out["floor_sql"] = timed(env, floor, runs)
     out["floor_sql_receivable"] = timed(env, floor_with_receivable, runs)
     out["backfill"] = timed(env, backfill, runs, setup=clear)
@@ -431,6 +512,73 @@ def scenario_p3(env, runs):
     cr.execute("SELECT count(*) FROM account_move WHERE move_type LIKE 'out_%%'")
     out["invoices"] = cr.fetchone()[0]
     return out
+
+
+def orm_kpi_loop(env, company, first, last, total_customers, sample=1000):
+    """The obvious ORM approach to the KPI backfill: per customer, its
+    invoices, receivable and claims grouped by month with ``_read_group``,
+    then added up per month in Python (active and new customers, revenue,
+    invoices, receivable, claims: the reads every KPI needs; the customer
+    base, retention and the segments would come on top), on ``sample``
+    customers, extrapolated to every customer."""
+    env.cr.execute(
+        "SELECT DISTINCT commercial_partner_id FROM account_move "
+        "WHERE company_id = %s AND move_type = 'out_invoice' "
+        "ORDER BY commercial_partner_id LIMIT %s",
+        (company.id, sample),
+    )
+    partners = env["res.partner"].browse([r[0] for r in env.cr.fetchall()])
+    Move, Line = env["account.move"], env["account.move.line"]
+    Claim = env["crm.claim"]
+    before = last + timedelta(days=1)
+
+    def loop():
+        months = {}
+        for partner in partners:
+            rows = Move._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("commercial_partner_id", "=", partner.id),
+                    ("state", "=", "posted"),
+                    ("move_type", "in", ("out_invoice", "out_refund")),
+                    ("invoice_date", "<", before),
+                ],
+                ["invoice_date:month"],
+                ["amount_untaxed_signed:sum", "__count"],
+            )
+            for month, amount, count in rows:
+                figures = months.setdefault(month, [0, 0.0, 0, 0, 0.0, 0])
+                figures[0] += 1
+                figures[1] += amount
+                figures[2] += count
+            if rows and rows[0][0] >= first:
+                months[rows[0][0]][3] += 1  # a new customer
+            for month, balance in Line._read_group(
+                [
+                    ("company_id", "=", company.id),
+                    ("partner_id", "=", partner.id),
+                    ("parent_state", "=", "posted"),
+                    ("account_id.account_type", "=", "asset_receivable"),
+                    ("date", "<", before),
+                ],
+                ["date:month"],
+                ["balance:sum"],
+            ):
+                months.setdefault(month, [0, 0.0, 0, 0, 0.0, 0])[4] += balance
+            for month, count in Claim._read_group(
+                [("company_id", "=", company.id), ("partner_id", "=", partner.id)],
+                ["date:month"],
+                ["__count"],
+            ):
+                months.setdefault(month, [0, 0.0, 0, 0, 0.0, 0])[5] += count
+        return len(partners)
+
+    result = timed(env, loop, 1)
+    result["sample"] = len(partners)
+    result["extrapolated_s"] = (
+        result["median_s"] / max(len(partners), 1) * total_customers
+    )
+    return result
 
 
 # -------------------------------------------------------------- commands

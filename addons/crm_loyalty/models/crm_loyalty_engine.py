@@ -263,10 +263,16 @@ class CrmLoyaltyEngine(models.AbstractModel):
         start = window_start(
             company.loyalty_window_type, company.loyalty_window_months, today
         )
-        restrict = (
+        # the customers' posted invoices and credit notes up to today
+        moves = SQL(
+            """company_id = %s AND state = 'posted' AND move_type IN %s
+               AND invoice_date <= %s %s""",
+            company.id,
+            CUSTOMER_MOVE_TYPES,
+            today,
             SQL("AND commercial_partner_id = ANY(%s)", _int_array(ids))
             if ids is not None
-            else SQL()
+            else SQL(),
         )
         if start is not None:
             everyone = ids is None and self._has_entry_tier(company)
@@ -276,20 +282,12 @@ class CrmLoyaltyEngine(models.AbstractModel):
                        COALESCE(SUM(amount_untaxed_signed)
                                 FILTER (WHERE invoice_date >= %(start)s), 0)
                   FROM account_move
-                 WHERE company_id = %(company)s
-                   AND state = 'posted'
-                   AND move_type IN %(types)s
-                   AND invoice_date <= %(today)s
-                   %(window)s
-                   %(restrict)s
+                 WHERE %(moves)s %(window)s
               GROUP BY commercial_partner_id
                 """,
                 start=start,
-                company=company.id,
-                types=CUSTOMER_MOVE_TYPES,
-                today=today,
+                moves=moves,
                 window=SQL() if everyone else SQL("AND invoice_date >= %s", start),
-                restrict=restrict,
             )
         else:  # anniversary of the first invoice
             first_invoice = SQL(
@@ -301,11 +299,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                     SELECT commercial_partner_id AS partner_id, invoice_date,
                            move_type, amount_untaxed_signed AS amount
                       FROM account_move
-                     WHERE company_id = %(company)s
-                       AND state = 'posted'
-                       AND move_type IN %(types)s
-                       AND invoice_date <= %(today)s
-                       %(restrict)s
+                     WHERE %(moves)s
                 ), starts AS (
                     SELECT partner_id,
                            (%(first)s + make_interval(years => date_part('year',
@@ -319,10 +313,8 @@ class CrmLoyaltyEngine(models.AbstractModel):
                   FROM moves m JOIN starts s ON s.partner_id = m.partner_id
               GROUP BY m.partner_id
                 """,
-                company=company.id,
-                types=CUSTOMER_MOVE_TYPES,
+                moves=moves,
                 today=today,
-                restrict=restrict,
                 first=first_invoice,
             )
         self.env.cr.execute(query)
