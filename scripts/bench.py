@@ -416,11 +416,22 @@ FLOOR_360_SQL = """
            (SELECT MAX(invoice_date) FROM moves),
            (SELECT COUNT(*) FROM claims WHERE date_closed IS NULL),
            ARRAY(
-               SELECT id FROM mail_message
-                WHERE message_type IN ('comment', 'email', 'email_outgoing')
-                  AND ((model = 'res.partner' AND res_id IN (SELECT id FROM family))
-                    OR (model = 'account.move' AND res_id IN (SELECT id FROM moves))
-                    OR (model = 'crm.claim' AND res_id IN (SELECT id FROM claims)))
+               SELECT id FROM (
+                   (SELECT id, date FROM mail_message
+                     WHERE model = 'res.partner' AND res_id IN (SELECT id FROM family)
+                       AND message_type IN ('comment', 'email', 'email_outgoing')
+                  ORDER BY date DESC, id DESC LIMIT 20)
+                   UNION ALL
+                   (SELECT id, date FROM mail_message
+                     WHERE model = 'account.move' AND res_id IN (SELECT id FROM moves)
+                       AND message_type IN ('comment', 'email', 'email_outgoing')
+                  ORDER BY date DESC, id DESC LIMIT 20)
+                   UNION ALL
+                   (SELECT id, date FROM mail_message
+                     WHERE model = 'crm.claim' AND res_id IN (SELECT id FROM claims)
+                       AND message_type IN ('comment', 'email', 'email_outgoing')
+                  ORDER BY date DESC, id DESC LIMIT 20)
+               ) AS newest
              ORDER BY date DESC, id DESC LIMIT 20
            )
 """
