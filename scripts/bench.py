@@ -233,18 +233,32 @@ def scenario_p1(env, runs):
     return out
 
 
-def orm_loop(env, comps, start, today, total_customers, sample=1000):
-    """The obvious ORM approach: one _read_group per customer, then the tier
-    by threshold (no write), on ``sample`` customers, extrapolated."""
-    Move = env["account.move"]
-    company = comps[0]
+def sample_customers(env, company, sample):
+    """The first ``sample`` customers of ``company`` with an invoice."""
     env.cr.execute(
         "SELECT DISTINCT commercial_partner_id FROM account_move "
         "WHERE company_id = %s AND move_type = 'out_invoice' "
         "ORDER BY commercial_partner_id LIMIT %s",
         (company.id, sample),
     )
-    partners = env["res.partner"].browse([r[0] for r in env.cr.fetchall()])
+    return env["res.partner"].browse([r[0] for r in env.cr.fetchall()])
+
+
+def extrapolated(env, loop, sample, total_customers):
+    """One timed run of ``loop`` over ``sample`` customers, extrapolated to
+    ``total_customers``."""
+    result = timed(env, loop, 1)
+    result["sample"] = sample
+    result["extrapolated_s"] = result["median_s"] / max(sample, 1) * total_customers
+    return result
+
+
+def orm_loop(env, comps, start, today, total_customers, sample=1000):
+    """The obvious ORM approach: one _read_group per customer, then the tier
+    by threshold (no write), on ``sample`` customers, extrapolated."""
+    Move = env["account.move"]
+    company = comps[0]
+    partners = sample_customers(env, company, sample)
     tiers = env["crm.loyalty.tier"].search(
         [("company_id", "=", company.id)], order="min_amount"
     )
@@ -266,12 +280,7 @@ def orm_loop(env, comps, start, today, total_customers, sample=1000):
             tiers.filtered(lambda t, a=amount: t.min_amount <= (a or 0))[-1:]
         return len(partners)
 
-    result = timed(env, loop, 1)
-    result["sample"] = len(partners)
-    result["extrapolated_s"] = (
-        result["median_s"] / max(len(partners), 1) * total_customers
-    )
-    return result
+    return extrapolated(env, loop, len(partners), total_customers)
 
 
 def posting(env, company, runs):
@@ -532,13 +541,7 @@ def orm_kpi_loop(env, company, first, last, total_customers, sample=1000):
     invoices, receivable, claims: the reads every KPI needs; the customer
     base, retention and the segments would come on top), on ``sample``
     customers, extrapolated to every customer."""
-    env.cr.execute(
-        "SELECT DISTINCT commercial_partner_id FROM account_move "
-        "WHERE company_id = %s AND move_type = 'out_invoice' "
-        "ORDER BY commercial_partner_id LIMIT %s",
-        (company.id, sample),
-    )
-    partners = env["res.partner"].browse([r[0] for r in env.cr.fetchall()])
+    partners = sample_customers(env, company, sample)
     Move, Line = env["account.move"], env["account.move.line"]
     Claim = env["crm.claim"]
     before = last + timedelta(days=1)
@@ -584,12 +587,7 @@ def orm_kpi_loop(env, company, first, last, total_customers, sample=1000):
                 months.setdefault(month, [0, 0.0, 0, 0, 0.0, 0])[5] += count
         return len(partners)
 
-    result = timed(env, loop, 1)
-    result["sample"] = len(partners)
-    result["extrapolated_s"] = (
-        result["median_s"] / max(len(partners), 1) * total_customers
-    )
-    return result
+    return extrapolated(env, loop, len(partners), total_customers)
 
 
 # -------------------------------------------------------------- commands
