@@ -130,6 +130,21 @@ def p1_section(p1, size):
                     *row_target(size, "≤ 20 ms", post["overhead_ms"] <= 20),
                     "difference of the medians",
                 ),
+                *(
+                    [
+                        row(
+                            "Peak memory of the Odoo process",
+                            f"{p1['process_rss_peak_mb']} MB",
+                            "",
+                            "",
+                            "",
+                            "",
+                            "every measure above, in one process",
+                        )
+                    ]
+                    if "process_rss_peak_mb" in p1
+                    else []
+                ),
             ],
         ),
     ]
@@ -204,6 +219,14 @@ def p2_section(p2):
             ],
         ),
     ]
+    if "process_rss_peak_mb" in p2:
+        lines += [
+            "",
+            (
+                f"Peak memory of the Odoo process: {p2['process_rss_peak_mb']} MB "
+                "(every measure above, in one process)."
+            ),
+        ]
     return lines
 
 
