@@ -56,7 +56,7 @@ def psql(db, query):
 def vacuum(db, tables=()):
     """VACUUM ANALYZE ``tables`` (default: the whole database) of ``db``:
     what autovacuum does after the scenarios' bulk writes and rollbacks,
-    done by hand since it may be off (it is on the machines of this
+    done by hand since it may be off (it is off on the machine of this
     report). Without it, dead rows and stale statistics pile up from one
     measure to the next."""
     psql(db, "VACUUM ANALYZE " + ", ".join(tables))
@@ -371,6 +371,8 @@ def orm_360(partner):
     read as recordsets and summed, counted and sorted in Python (billing,
     complaints and the newest interactions; no ranking among the other
     customers)."""
+    from odoo.addons.crm_360.models.res_partner import MESSAGE_TYPES
+
     env = partner.env
     today = date.today()
     family = env["res.partner"].search([("id", "child_of", partner.id)])
@@ -390,7 +392,7 @@ def orm_360(partner):
         [
             ("model", "in", ("res.partner", "account.move", "crm.claim")),
             ("res_id", "in", family.ids + invoices.ids + claims.ids),
-            ("message_type", "in", ("comment", "email", "email_outgoing")),
+            ("message_type", "in", MESSAGE_TYPES),
         ]
     )
     newest = messages.sorted(lambda m: (m.date, m.id), reverse=True)[:20]
@@ -428,17 +430,17 @@ FLOOR_360_SQL = """
                SELECT id FROM (
                    (SELECT id, date FROM mail_message
                      WHERE model = 'res.partner' AND res_id IN (SELECT id FROM family)
-                       AND message_type IN ('comment', 'email', 'email_outgoing')
+                       AND message_type IN %(types)s
                   ORDER BY date DESC, id DESC LIMIT 20)
                    UNION ALL
                    (SELECT id, date FROM mail_message
                      WHERE model = 'account.move' AND res_id IN (SELECT id FROM moves)
-                       AND message_type IN ('comment', 'email', 'email_outgoing')
+                       AND message_type IN %(types)s
                   ORDER BY date DESC, id DESC LIMIT 20)
                    UNION ALL
                    (SELECT id, date FROM mail_message
                      WHERE model = 'crm.claim' AND res_id IN (SELECT id FROM claims)
-                       AND message_type IN ('comment', 'email', 'email_outgoing')
+                       AND message_type IN %(types)s
                   ORDER BY date DESC, id DESC LIMIT 20)
                ) AS newest
              ORDER BY date DESC, id DESC LIMIT 20
@@ -449,7 +451,9 @@ FLOOR_360_SQL = """
 def floor_360(partner):
     """The same figures as :func:`orm_360` by one raw SQL query: the
     practical floor of the screen's billing, complaint and timeline part."""
-    partner.env.cr.execute(FLOOR_360_SQL, {"p": partner.id})
+    from odoo.addons.crm_360.models.res_partner import MESSAGE_TYPES
+
+    partner.env.cr.execute(FLOOR_360_SQL, {"p": partner.id, "types": MESSAGE_TYPES})
     return len(partner.env.cr.fetchone())
 
 
