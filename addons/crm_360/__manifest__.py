@@ -7,7 +7,7 @@
     "author": "CRM Suite",
     "website": "https://example.com/crm-suite",
     "license": "LGPL-3",
-    "depends": ["sale", "crm", "crm_claim_closing", "portal"],
+    "depends": ["crm_suite_base", "sale", "crm", "crm_claim_closing", "portal"],
     "data": [
         "security/crm_360_security.xml",
         "security/ir.model.access.csv",

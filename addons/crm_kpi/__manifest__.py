@@ -7,7 +7,7 @@
     "author": "CRM Suite",
     "website": "https://example.com/crm-suite",
     "license": "LGPL-3",
-    "depends": ["sale", "crm", "crm_claim_closing"],
+    "depends": ["crm_suite_base", "sale", "crm", "crm_claim_closing"],
     "external_dependencies": {"python": ["numpy", "scipy", "statsmodels"]},
     "data": [
         "security/crm_kpi_security.xml",

@@ -7,7 +7,7 @@
     "author": "CRM Suite",
     "website": "https://example.com/crm-suite",
     "license": "LGPL-3",
-    "depends": ["sale", "crm", "mail"],
+    "depends": ["crm_suite_base", "sale", "crm", "mail"],
     "data": [
         "security/crm_loyalty_security.xml",
         "security/ir.model.access.csv",

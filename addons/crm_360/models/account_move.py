@@ -1,22 +1,8 @@
-from odoo import fields, models
+from odoo import models
 
 
 class AccountMove(models.Model):
     _inherit = "account.move"
-
-    # Odoo CE has no index on the customer of a move: the 360 screen starts
-    # every figure and its timeline from it
-    commercial_partner_id = fields.Many2one(index=True)
-
-    # the posted customer invoices and credit notes by company and customer,
-    # with what the 360 figures and the company-wide value ranking read:
-    # both are answered from the index alone
-    _crm_360_customer_idx = models.Index(
-        "(company_id, commercial_partner_id, invoice_date)"
-        " INCLUDE (move_type, invoice_date_due, amount_untaxed_signed,"
-        " amount_residual_signed, amount_residual)"
-        " WHERE state = 'posted' AND move_type IN ('out_invoice', 'out_refund')"
-    )
 
     def write(self, vals):
         if "state" not in vals:

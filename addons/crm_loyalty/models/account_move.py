@@ -7,12 +7,6 @@ from .res_partner import LOCKED_CUSTOMERS_KEY
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    # the qualifying spend of one customer, read at each posting and recompute
-    _crm_loyalty_spend_idx = models.Index(
-        "(commercial_partner_id, company_id, invoice_date) "
-        "WHERE state = 'posted' AND move_type IN ('out_invoice', 'out_refund')"
-    )
-
     loyalty_tier_id = fields.Many2one(
         "crm.loyalty.tier",
         string="Customer Tier",

@@ -1,0 +1,11 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "CRM Suite: shared definitions",
+    "summary": "Customer invoices, calendar months and indexes shared by the CRM suite",
+    "version": "19.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "CRM Suite",
+    "website": "https://example.com/crm-suite",
+    "license": "LGPL-3",
+    "depends": ["account"],
+}
