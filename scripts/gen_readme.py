@@ -20,6 +20,7 @@ SECTIONS = [
     ("CONFIGURE.md", "Configuration"),
     ("USAGE.md", "Usage"),
     ("ROADMAP.md", "Known issues / Roadmap"),
+    ("HISTORY.md", "Changelog"),
     ("CONTRIBUTORS.md", "Contributors"),
 ]
 UNDERLINES = "=~-^"
@@ -64,7 +65,9 @@ def render(addon):
         "",
     ]
     lines += [f"*{manifest.get('summary', '')}*", ""]
-    lines += [f"Version {manifest['version']}, licence {manifest['license']}.", ""]
+    status = manifest.get("development_status")
+    version = f"{manifest['version']} ({status})" if status else manifest["version"]
+    lines += [f"Version {version}, licence {manifest['license']}.", ""]
     for filename, title in SECTIONS:
         fragment = addon / "readme" / filename
         if not fragment.exists():

@@ -1,12 +1,13 @@
-# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 {
     "name": "Customer 360",
     "summary": "One screen per customer for sales, support and accounting",
     "version": "19.0.1.0.0",
+    "development_status": "Beta",
     "category": "Sales/CRM",
     "author": "CRM Suite",
-    "website": "https://example.com/crm-suite",
-    "license": "LGPL-3",
+    "maintainers": ["crm-suite"],
+    "license": "AGPL-3",
     "depends": ["crm_suite_base", "sale", "crm", "crm_claim_closing", "portal"],
     "data": [
         "security/crm_360_security.xml",

@@ -1,12 +1,13 @@
-# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 {
     "name": "Claims: closing stages",
     "summary": "Closed flag on claim stages and the date a claim was closed",
     "version": "19.0.1.0.0",
+    "development_status": "Beta",
     "category": "Customer Relationship Management",
     "author": "CRM Suite",
-    "website": "https://example.com/crm-suite",
-    "license": "LGPL-3",
+    "maintainers": ["crm-suite"],
+    "license": "AGPL-3",
     "depends": ["crm_claim"],
     "data": [
         "data/crm_claim_stage_data.xml",

@@ -3,9 +3,10 @@
     "name": "CRM Loyalty Tiers",
     "summary": "Customer tiers earned from what customers pay, with their pricelist",
     "version": "19.0.1.1.0",
+    "development_status": "Beta",
     "category": "Sales/CRM",
     "author": "CRM Suite",
-    "website": "https://example.com/crm-suite",
+    "maintainers": ["crm-suite"],
     "license": "LGPL-3",
     "depends": ["crm_suite_base", "sale", "crm", "mail"],
     "data": [

@@ -1,12 +1,13 @@
-# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 {
     "name": "CRM Suite: cross-module tests",
     "summary": "Tests and tours across the CRM suite add-ons (not for production)",
     "version": "19.0.1.0.0",
+    "development_status": "Beta",
     "category": "Hidden/Tests",
     "author": "CRM Suite",
-    "website": "https://example.com/crm-suite",
-    "license": "LGPL-3",
+    "maintainers": ["crm-suite"],
+    "license": "AGPL-3",
     "depends": [
         "sale_management",
         "account",
