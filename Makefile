@@ -1,7 +1,7 @@
 # CRM suite for Odoo 19 Community: the commands of the README.
 #   make run    set-up, demo database $(DB) with the add-ons, web client on :$(PORT)
 #   make test   set-up, every test on a throw-away database (tours included)
-#   make lint   pre-commit checks (ruff, pylint-odoo, prettier)
+#   make lint   pre-commit checks of OCA's template (ruff, pylint-odoo, OCA module/PO checks, prettier, eslint, licences)
 #   make test-core  Odoo's sale/account/crm/crm_claim tests with the add-ons installed
 #   make security-report  the access-matrix test, then docs/security.md from it
 #   make bench  benchmarks at scale (SIZE=S or M), report in docs/benchmarks.md
