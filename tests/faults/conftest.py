@@ -195,7 +195,7 @@ def template():
         create_copy(source, name)
     else:
         install(name, addons("addons"), log=log)
-    run([PYTHON, "scripts/demo_story.py", "-d", name, "--customers", "30",
+    run([PYTHON, "demo/demo_story.py", "-d", name, "--customers", "30",
          "--years", "1", "--addons-path", ADDONS_PATH], log)  # fmt: skip
     assert_clean_log(log)
     yield name

@@ -5,7 +5,7 @@ from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
-SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "demo_fast.py"
+SCRIPT = Path(__file__).resolve().parents[3] / "demo" / "demo_fast.py"
 
 
 def load_script():

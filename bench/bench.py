@@ -31,7 +31,7 @@ import bench_load
 from dateutil.relativedelta import relativedelta
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "demo"))
 RESULTS = ROOT / "docs" / "benchmarks"
 SIZES = {"S": (10_000, 100_000), "M": (100_000, 1_000_000), "XS": (1_000, 20_000)}
 BASE_DB = "bench_base"
@@ -623,7 +623,7 @@ def build(size):
     subprocess.run(
         [
             PYTHON,
-            "scripts/demo_story.py",
+            "demo/demo_story.py",
             "-d",
             db,
             "--fast",
