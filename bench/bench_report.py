@@ -61,12 +61,7 @@ def row_target(size, target, ok):
 
 def p1_section(p1, size):
     """The P1 table; targets as :func:`at_m`."""
-    floor = p1["floor_sql_update"]["median_s"]
-    steady = p1["steady_1pct"]["median_s"]
-    first = p1["first"]["median_s"]
-    post = p1["posting"]
-    loop = p1["orm_loop"]
-    lines = [
+    return [
         (
             f"### P1 loyalty recompute ({p1['customers']:,} customers with invoices, "
             f"{p1['invoices']:,} invoices and credit notes, every company)"
@@ -75,106 +70,104 @@ def p1_section(p1, size):
         *table(
             HEAD,
             [
-                measure_row(
-                    "Floor: rolling spend, one SQL GROUP BY", p1["floor_sql_group_by"]
-                ),
-                measure_row(
-                    "Floor: the same by one `_read_group` per company",
-                    p1["floor_read_group"],
-                ),
-                measure_row(
-                    "Floor: SQL GROUP BY + bulk UPDATE of the customers' loyalty "
-                    "state (every row there, as in the steady state)",
-                    p1["floor_sql_update"],
-                ),
-                row(
-                    "Obvious ORM: one `_read_group` per customer",
-                    sec(loop["extrapolated_s"]),
-                    f"{loop['median_s']:.2f} for {loop['sample']}",
-                    f"{loop['queries']} (sample)",
-                    "",
-                    "",
-                    "extrapolated from the sample",
-                ),
-                measure_row(
-                    "Recompute, steady state, no change",
-                    p1["steady_0"],
-                    *at_m(size, "≤ 3 s", p1["steady_0"]["median_s"] <= 3),
-                ),
-                measure_row(
-                    f"Recompute, steady state, {p1['steady_1pct']['result']} "
-                    "tier changes (~1%)",
-                    p1["steady_1pct"],
-                    *at_m(
-                        size,
-                        f"≤ 3 s and ≤ 2× floor ({sec(2 * floor)})",
-                        steady <= 3 and steady <= 2 * floor,
-                    ),
-                    f"{steady / floor:.2f}× the floor",
-                ),
-                measure_row(
-                    f"First recompute: {p1['first']['result']:,} initial tiers + "
-                    "history rows + notes",
-                    p1["first"],
-                    *at_m(size, "≤ 30 s", first <= 30),
-                ),
-                measure_row(
-                    "Post one invoice, with the loyalty hook", post["with_hook"]
-                ),
-                measure_row("Post one invoice, hook disabled", post["without_hook"]),
-                row(
-                    "Posting overhead of the add-on",
-                    f"{post['overhead_ms']:.1f} ms",
-                    "",
-                    post["with_hook"]["queries"] - post["without_hook"]["queries"],
-                    *row_target(size, "≤ 20 ms", post["overhead_ms"] <= 20),
-                    "difference of the medians",
-                ),
-                *(
-                    [
-                        row(
-                            "Peak memory of the Odoo process",
-                            f"{p1['process_rss_peak_mb']} MB",
-                            "",
-                            "",
-                            "",
-                            "",
-                            "every measure above, in one process",
-                        )
-                    ]
-                    if "process_rss_peak_mb" in p1
-                    else []
-                ),
+                *p1_anchor_rows(p1),
+                *p1_recompute_rows(p1, size),
+                *p1_posting_rows(p1["posting"], size),
+                *memory_row(p1),
             ],
         ),
     ]
-    return lines
+
+
+def p1_anchor_rows(p1):
+    loop = p1["orm_loop"]
+    return [
+        measure_row("Floor: rolling spend, one SQL GROUP BY", p1["floor_sql_group_by"]),
+        measure_row(
+            "Floor: the same by one `_read_group` per company",
+            p1["floor_read_group"],
+        ),
+        measure_row(
+            "Floor: SQL GROUP BY + bulk UPDATE of the customers' loyalty "
+            "state (every row there, as in the steady state)",
+            p1["floor_sql_update"],
+        ),
+        row(
+            "Obvious ORM: one `_read_group` per customer",
+            sec(loop["extrapolated_s"]),
+            f"{loop['median_s']:.2f} for {loop['sample']}",
+            f"{loop['queries']} (sample)",
+            "",
+            "",
+            "extrapolated from the sample",
+        ),
+    ]
+
+
+def p1_recompute_rows(p1, size):
+    floor = p1["floor_sql_update"]["median_s"]
+    steady = p1["steady_1pct"]["median_s"]
+    first = p1["first"]["median_s"]
+    return [
+        measure_row(
+            "Recompute, steady state, no change",
+            p1["steady_0"],
+            *at_m(size, "≤ 3 s", p1["steady_0"]["median_s"] <= 3),
+        ),
+        measure_row(
+            f"Recompute, steady state, {p1['steady_1pct']['result']} "
+            "tier changes (~1%)",
+            p1["steady_1pct"],
+            *at_m(
+                size,
+                f"≤ 3 s and ≤ 2× floor ({sec(2 * floor)})",
+                steady <= 3 and steady <= 2 * floor,
+            ),
+            f"{steady / floor:.2f}× the floor",
+        ),
+        measure_row(
+            f"First recompute: {p1['first']['result']:,} initial tiers + "
+            "history rows + notes",
+            p1["first"],
+            *at_m(size, "≤ 30 s", first <= 30),
+        ),
+    ]
+
+
+def p1_posting_rows(post, size):
+    return [
+        measure_row("Post one invoice, with the loyalty hook", post["with_hook"]),
+        measure_row("Post one invoice, hook disabled", post["without_hook"]),
+        row(
+            "Posting overhead of the add-on",
+            f"{post['overhead_ms']:.1f} ms",
+            "",
+            post["with_hook"]["queries"] - post["without_hook"]["queries"],
+            *row_target(size, "≤ 20 ms", post["overhead_ms"] <= 20),
+            "difference of the medians",
+        ),
+    ]
+
+
+def memory_row(p1):
+    """The peak memory of the scenario's process, when measured."""
+    if "process_rss_peak_mb" not in p1:
+        return []
+    return [
+        row(
+            "Peak memory of the Odoo process",
+            f"{p1['process_rss_peak_mb']} MB",
+            "",
+            "",
+            "",
+            "",
+            "every measure above, in one process",
+        )
+    ]
 
 
 def p2_section(p2):
     big, small = p2["big"], p2["small"]
-
-    def anchors(name, d):
-        """The anchors' rows of one customer, when measured."""
-        return [
-            row(
-                f"{name}: {label}",
-                d["invoices"],
-                d["claims"],
-                d["messages"],
-                ms(d[key]["median_s"]),
-                " / ".join(f"{t:.3f}" for t in d[key]["runs_s"]),
-                d[key]["queries"],
-                "",
-                "",
-            )
-            for key, label in (
-                ("orm", "obvious ORM (records read and summed in Python)"),
-                ("floor", "floor (billing, complaints, newest messages: one SQL)"),
-            )
-            if key in d
-        ]
-
     lines = [
         "### P2 customer 360 screen (`customer_360_data`, as the administrator)",
         "",
@@ -191,34 +184,14 @@ def p2_section(p2):
                 "",
             ],
             [
-                *(
-                    row(
-                        key,
-                        d["invoices"],
-                        d["claims"],
-                        d["messages"],
-                        ms(d["median_s"]),
-                        " / ".join(f"{t:.3f}" for t in d["runs_s"]),
-                        d["queries"],
-                        target,
-                        "" if ok is None else verdict(ok),
-                    )
-                    for key, d, target, ok in (
-                        (
-                            "long history",
-                            big,
-                            "≤ 150 ms, same queries as small",
-                            big["median_s"] <= 0.150
-                            and big["queries"] == small["queries"],
-                        ),
-                        ("small", small, "reference", None),
-                    )
-                ),
-                *anchors("long history", big),
-                *anchors("small", small),
+                p2_row("long history", big, big, "≤ 150 ms, same queries as small",
+                       big["median_s"] <= 0.150 and big["queries"] == small["queries"]),
+                p2_row("small", small, small, "reference", None),
+                *p2_anchor_rows("long history", big),
+                *p2_anchor_rows("small", small),
             ],
         ),
-    ]
+    ]  # fmt: skip
     if "process_rss_peak_mb" in p2:
         lines += [
             "",
@@ -230,11 +203,35 @@ def p2_section(p2):
     return lines
 
 
+def p2_row(label, d, m, target="", ok=None):
+    """The row of measure ``m`` on the customer of figures ``d``."""
+    return row(
+        label,
+        d["invoices"],
+        d["claims"],
+        d["messages"],
+        ms(m["median_s"]),
+        " / ".join(f"{t:.3f}" for t in m["runs_s"]),
+        m["queries"],
+        target,
+        "" if ok is None else verdict(ok),
+    )
+
+
+def p2_anchor_rows(name, d):
+    """The anchors' rows of one customer, when measured."""
+    return [
+        p2_row(f"{name}: {label}", d, d[key])
+        for key, label in (
+            ("orm", "obvious ORM (records read and summed in Python)"),
+            ("floor", "floor (billing, complaints, newest messages: one SQL)"),
+        )
+        if key in d
+    ]
+
+
 def p3_section(p3, size):
     """The P3 table; targets as :func:`at_m`."""
-    floor = p3["floor_sql"]["median_s"]
-    backfill = p3["backfill"]["median_s"]
-    with_receivable = p3.get("floor_sql_receivable", {}).get("median_s")
     rss = p3["process_rss_peak_mb"]
     return [
         (
@@ -245,67 +242,8 @@ def p3_section(p3, size):
         *table(
             HEAD,
             [
-                *(
-                    [
-                        row(
-                            "Obvious ORM: per customer, its invoices, receivable "
-                            "and claims by month (`_read_group`), added up",
-                            sec(p3["orm_loop"]["extrapolated_s"]),
-                            f"{p3['orm_loop']['median_s']:.2f} for "
-                            f"{p3['orm_loop']['sample']}",
-                            f"{p3['orm_loop']['queries']} (sample)",
-                            "",
-                            "",
-                            "extrapolated from the sample; the reads alone",
-                        )
-                    ]
-                    if "orm_loop" in p3
-                    else []
-                ),
-                measure_row(
-                    "Floor: monthly active customers + revenue, one SQL",
-                    p3["floor_sql"],
-                ),
-                *(
-                    [
-                        measure_row(
-                            "Floor and the monthly customer receivable (what days "
-                            "sales outstanding reads), two SQL",
-                            p3["floor_sql_receivable"],
-                            "",
-                            None,
-                            f"backfill: {backfill / with_receivable:.1f}× this",
-                        )
-                    ]
-                    if with_receivable
-                    else []
-                ),
-                measure_row(
-                    f"`compute_snapshots`: {p3['backfill']['result']:,} snapshots",
-                    p3["backfill"],
-                    *at_m(
-                        size,
-                        f"≤ 10 s and ≤ 3× floor ({sec(3 * floor)})",
-                        backfill <= 10 and backfill <= 3 * floor,
-                    ),
-                    f"{backfill / floor:.2f}× the floor",
-                ),
-                *(
-                    [
-                        measure_row(
-                            "of which writing the snapshots (one INSERT per "
-                            "company, rows computed beforehand)",
-                            p3["store"],
-                            "",
-                            None,
-                            "without it: "
-                            f"{(backfill - p3['store']['median_s']) / floor:.1f}"
-                            "× the floor",
-                        )
-                    ]
-                    if "store" in p3
-                    else []
-                ),
+                *p3_anchor_rows(p3),
+                *p3_backfill_rows(p3, size),
                 row(
                     "Peak memory of the Odoo process",
                     f"{rss} MB",
@@ -317,6 +255,73 @@ def p3_section(p3, size):
             ],
         ),
     ]
+
+
+def p3_anchor_rows(p3):
+    rows = []
+    if "orm_loop" in p3:
+        loop = p3["orm_loop"]
+        rows.append(
+            row(
+                "Obvious ORM: per customer, its invoices, receivable "
+                "and claims by month (`_read_group`), added up",
+                sec(loop["extrapolated_s"]),
+                f"{loop['median_s']:.2f} for {loop['sample']}",
+                f"{loop['queries']} (sample)",
+                "",
+                "",
+                "extrapolated from the sample; the reads alone",
+            )
+        )
+    rows.append(
+        measure_row(
+            "Floor: monthly active customers + revenue, one SQL", p3["floor_sql"]
+        )
+    )
+    with_receivable = p3.get("floor_sql_receivable", {}).get("median_s")
+    if with_receivable:
+        rows.append(
+            measure_row(
+                "Floor and the monthly customer receivable (what days "
+                "sales outstanding reads), two SQL",
+                p3["floor_sql_receivable"],
+                "",
+                None,
+                f"backfill: {p3['backfill']['median_s'] / with_receivable:.1f}× this",
+            )
+        )
+    return rows
+
+
+def p3_backfill_rows(p3, size):
+    floor = p3["floor_sql"]["median_s"]
+    backfill = p3["backfill"]["median_s"]
+    rows = [
+        measure_row(
+            f"`compute_snapshots`: {p3['backfill']['result']:,} snapshots",
+            p3["backfill"],
+            *at_m(
+                size,
+                f"≤ 10 s and ≤ 3× floor ({sec(3 * floor)})",
+                backfill <= 10 and backfill <= 3 * floor,
+            ),
+            f"{backfill / floor:.2f}× the floor",
+        )
+    ]
+    if "store" in p3:
+        rows.append(
+            measure_row(
+                "of which writing the snapshots (one INSERT per "
+                "company, rows computed beforehand)",
+                p3["store"],
+                "",
+                None,
+                "without it: "
+                f"{(backfill - p3['store']['median_s']) / floor:.1f}"
+                "× the floor",
+            )
+        )
+    return rows
 
 
 def p4_section(p4):
@@ -392,41 +397,46 @@ def write():
         "",
     ]
     for size in sorted(results, key=ORDER.index):
-        res = results[size]
-        mach = res["machine"]
-        out += [
-            f"## Size {size} (database `{res['database']}`)",
-            "",
-            (
-                f"Machine: {mach['cores']} cores ({mach['cpu']}), {mach['ram_gb']} GB "
-                f"RAM, PostgreSQL {mach['postgresql']}, Python {mach['python']}, "
-                f"run on {mach['date']}; {res['runs']} runs per measure "
-                "(more for the short ones). The machine is shared: single runs vary."
-            ),
-            "",
-        ]
-        if res.get("build"):
-            out += [
-                (
-                    "Data written by `demo_story.py --fast` in "
-                    f"{res['build']['seconds']:.0f} s: {res['build']['counts']}."
-                ),
-                "",
-            ]
-        for key, section in (
-            ("p1", functools.partial(p1_section, size=size)),
-            ("p2", p2_section),
-            ("p3", functools.partial(p3_section, size=size)),
-            ("p4", p4_section),
-            ("crons", crons_section),
-        ):
-            if key in res:
-                out += section(res[key]) + [""]
+        out += size_section(size, results[size])
     notes = RESULTS / "notes.md"
     if notes.exists():
         out += [notes.read_text().rstrip(), ""]
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(out))
     print(f"[bench] wrote {ROOT / 'docs' / 'benchmarks.md'}")
+
+
+def size_section(size, res):
+    """The machine, the data and the tables of the results of one size."""
+    mach = res["machine"]
+    out = [
+        f"## Size {size} (database `{res['database']}`)",
+        "",
+        (
+            f"Machine: {mach['cores']} cores ({mach['cpu']}), {mach['ram_gb']} GB "
+            f"RAM, PostgreSQL {mach['postgresql']}, Python {mach['python']}, "
+            f"run on {mach['date']}; {res['runs']} runs per measure "
+            "(more for the short ones). The machine is shared: single runs vary."
+        ),
+        "",
+    ]
+    if res.get("build"):
+        out += [
+            (
+                "Data written by `demo_story.py --fast` in "
+                f"{res['build']['seconds']:.0f} s: {res['build']['counts']}."
+            ),
+            "",
+        ]
+    for key, section in (
+        ("p1", functools.partial(p1_section, size=size)),
+        ("p2", p2_section),
+        ("p3", functools.partial(p3_section, size=size)),
+        ("p4", p4_section),
+        ("crons", crons_section),
+    ):
+        if key in res:
+            out += section(res[key]) + [""]
+    return out
 
 
 if __name__ == "__main__":

@@ -29,7 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import check_log
-
 from addons import addons
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
