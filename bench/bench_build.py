@@ -86,7 +86,7 @@ def odoo_init(db, *args):
 
 
 def check_data(env):
-    from demo_fast import check
+    from demo_check import check
 
     problems = check(env)
     env.cr.rollback()

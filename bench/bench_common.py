@@ -1,9 +1,9 @@
 """What the benchmark modules share: paths, the database helpers, the timing
 of one measure and the Odoo environment it runs in.
 
-Every other module of ``bench/`` imports this one, which imports none of
+The other modules of ``bench/`` import this one, which imports none of
 them. It puts ``demo/`` on the import path, for the generator's names
-and its check (``demo_fast``).
+(``demo_names``) and its check (``demo_check``).
 """
 
 import resource
@@ -117,7 +117,7 @@ def companies(env):
 
 
 def customers(env, company):
-    from demo_fast import REF_PREFIX
+    from demo_names import REF_PREFIX
 
     env.cr.execute(
         "SELECT count(DISTINCT m.commercial_partner_id) FROM account_move m "

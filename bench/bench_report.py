@@ -5,10 +5,9 @@ The analysis written by hand (docs/benchmarks/notes.md) is appended as is.
 
 import functools
 import json
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "docs" / "benchmarks"
+from bench_common import RESULTS, ROOT
+
 ORDER = ["M", "S", "XS"]
 
 

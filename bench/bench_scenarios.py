@@ -166,7 +166,7 @@ def merge_runs(results):
 
 # --------------------------------------------------------------- scenario P2
 def scenario_p2(env, runs):
-    from demo_fast import REF_PREFIX
+    from demo_names import REF_PREFIX
 
     out = {}
     admin = env(user=ADMIN_ID)
