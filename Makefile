@@ -33,7 +33,7 @@ security-report:
 	bash scripts/security_report.sh
 
 bench: setup
-	.venv/bin/python scripts/bench.py all --size "$(SIZE)"
+	.venv/bin/python bench/bench.py all --size "$(SIZE)"
 
 lint:
 	bash scripts/lint.sh

@@ -19,7 +19,7 @@ else
     .venv/bin/odoo -c odoo.conf -d "$DB" -i "$modules" --stop-after-init \
         --without-demo=True --load-language=es_ES --log-level=warn
     echo "[run] writing the demo story"
-    .venv/bin/python scripts/demo_story.py -d "$DB"
+    .venv/bin/python demo/demo_story.py -d "$DB"
 fi
 [ "$serve" = 1 ] || exit 0
 echo "[run] serving http://localhost:$PORT  (demo login: admin / admin)"

@@ -63,7 +63,7 @@ faults=0
 [ "${SKIP_FAULTS:-0}" != 1 ] && [ "$rc" -eq 0 ] && faults=1
 if [ "$rc" -eq 0 ] && { [ "$faults" = 1 ] || [ "${SKIP_UNINSTALL:-0}" != 1 ]; }; then
     echo "[test] a small demo story in $DB, for the uninstall and fault tests"
-    .venv/bin/python scripts/demo_story.py -d "$DB" --customers 30 --years 1 \
+    .venv/bin/python demo/demo_story.py -d "$DB" --customers 30 --years 1 \
         --addons-path addons,tests 2>"$LOGDIR/$DB-demo.log" || fail "demo story"
     .venv/bin/python scripts/check_log.py --no-tests "$LOGDIR/$DB-demo.log" ||
         fail "the demo story log is not clean (see above)"

@@ -29,7 +29,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import check_log
-
 from addons import addons
 
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
@@ -195,7 +194,7 @@ def template():
         create_copy(source, name)
     else:
         install(name, addons("addons"), log=log)
-    run([PYTHON, "scripts/demo_story.py", "-d", name, "--customers", "30",
+    run([PYTHON, "demo/demo_story.py", "-d", name, "--customers", "30",
          "--years", "1", "--addons-path", ADDONS_PATH], log)  # fmt: skip
     assert_clean_log(log)
     yield name

@@ -7,9 +7,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-import check_log
-
 import addons
+import check_log
 
 LINE = "2026-11-23 22:57:01,131 8141 {level} testdb {logger}: {msg}\n"
 

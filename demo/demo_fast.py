@@ -22,59 +22,34 @@ Invoices have one product line without tax and one receivable line, are
 balanced, and are unpaid (``payment_state`` ``not_paid``). The data is
 deterministic for a given seed (PostgreSQL ``setseed``, no parallel plans).
 
-Used by ``demo_story.py --fast`` and by ``bench.py``.
+Used by ``demo_story.py --fast`` and by the benchmarks (``bench/``); the
+cloning is :func:`demo_clone.clone`, the check of the rows
+:func:`demo_check.check`.
 """
 
 import logging
 import time
 from datetime import date, timedelta
 
-from odoo import Command
+from odoo.fields import Command
 from odoo.tools import SQL
+
+from demo_clone import clone
+from demo_names import (
+    COMPANY_KINDS,
+    COMPANY_WORDS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    REF_PREFIX,
+)
 
 _logger = logging.getLogger("demo_fast")
 
-REF_PREFIX = "BENCH-"
 # the customer with a long history (360 screen at scale) and a small one
 BIG_INVOICES, BIG_CLAIMS, BIG_MESSAGES = 10_000, 1_000, 5_000
 SMALL_INVOICES, SMALL_CLAIMS, SMALL_MESSAGES = 10, 1, 5
 REFUND_SHARE = 0.05
 CLAIM_SHARE = 0.02
-
-
-def columns(cr, table):
-    cr.execute(
-        SQL(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_name = %s AND table_schema = current_schema() "
-            "AND is_generated = 'NEVER' ORDER BY ordinal_position",
-            table,
-        )
-    )
-    return [row[0] for row in cr.fetchall()]
-
-
-def clone(cr, table, template_id, source, overrides):
-    """INSERT into ``table`` one row per row of ``source`` (aliased ``s``),
-    copying the columns of row ``template_id`` (aliased ``t``) except
-    ``overrides`` ({column: SQL expression})."""
-    names = columns(cr, table)
-    unknown = set(overrides) - set(names)
-    if unknown:
-        raise ValueError(f"{table} has no column {sorted(unknown)}")
-    values = [overrides.get(name, SQL("t.%s", SQL.identifier(name))) for name in names]
-    cr.execute(
-        SQL(
-            "INSERT INTO %(table)s (%(names)s) SELECT %(values)s "
-            "FROM (%(source)s) s, %(table)s t WHERE t.id = %(template)s",
-            table=SQL.identifier(table),
-            names=SQL(", ").join(SQL.identifier(name) for name in names),
-            values=SQL(", ").join(values),
-            source=source,
-            template=template_id,
-        )
-    )
-    return cr.rowcount
 
 
 class FastLoader:
@@ -171,6 +146,26 @@ class FastLoader:
             {"name": "Template Contact", "parent_id": company_tpl.id, "type": "contact"}
         )
         person_tpl = Partner.create({"name": "Template Person"})
+        moves = self._template_moves(company_tpl, product)
+        claim = env["crm.claim"].create(
+            {"name": "Template claim", "partner_id": company_tpl.id}
+        )
+        note = company_tpl.message_post(
+            body="Call: follow-up",
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        return {
+            "partners": (company_tpl, contact_tpl, person_tpl),
+            "moves": moves,
+            "claim": claim,
+            "message": note,
+        }
+
+    def _template_moves(self, partner, product):
+        """A posted invoice and credit note of ``partner`` in each company,
+        on the first day of the period: {(company id, move type): move}."""
+        env = self.env
         day = self.today - timedelta(days=self.days)
         moves = {}
         for company in self.companies:
@@ -181,7 +176,7 @@ class FastLoader:
                     .create(
                         {
                             "move_type": move_type,
-                            "partner_id": company_tpl.id,
+                            "partner_id": partner.id,
                             "invoice_date": day,
                             "date": day,
                             "invoice_line_ids": [
@@ -199,20 +194,7 @@ class FastLoader:
                 )
                 move.action_post()
                 moves[company.id, move_type] = move
-        claim = env["crm.claim"].create(
-            {"name": "Template claim", "partner_id": company_tpl.id}
-        )
-        note = company_tpl.message_post(
-            body="Call: follow-up",
-            message_type="comment",
-            subtype_xmlid="mail.mt_note",
-        )
-        return {
-            "partners": (company_tpl, contact_tpl, person_tpl),
-            "moves": moves,
-            "claim": claim,
-            "message": note,
-        }
+        return moves
 
     # ------------------------------------------------------------- partners
     def _partners(self, templates):
@@ -221,87 +203,7 @@ class FastLoader:
         i % 9 == 0 (recorded in ``bench_customer``)."""
         company_tpl, contact_tpl, person_tpl = templates["partners"]
         cr = self.cr
-        n = self.customers
-        cr.execute(
-            SQL(
-                """
-                CREATE TEMP TABLE bench_customer ON COMMIT DROP AS
-                SELECT i, nextval('res_partner_id_seq')::int AS id,
-                       (i %% 20) < 11 AS is_company,
-                       CASE WHEN i %% 9 = 0 THEN %(second)s ELSE %(first)s END
-                           AS company_id,
-                       CASE WHEN (i %% 20) < 11
-                            THEN (%(words)s)[1 + i %% 16] || ' '
-                                 || (%(kinds)s)[1 + i %% 6]
-                                 || ' ' || i
-                            ELSE (%(first_names)s)[1 + i %% 18] || ' '
-                                 || (%(last_names)s)[1 + (i / 18) %% 16] || ' ' || i
-                       END AS name
-                  FROM generate_series(1, %(n)s) i
-                """,
-                n=n,
-                first=self.companies[0].id,
-                second=self.companies[-1].id,
-                words=[
-                    "Iberia",
-                    "Norte",
-                    "Atlántica",
-                    "Solar",
-                    "Delta",
-                    "Mistral",
-                    "Orbe",
-                    "Cobalto",
-                    "Faro",
-                    "Alba",
-                    "Cierzo",
-                    "Tajo",
-                    "Nexo",
-                    "Prisma",
-                    "Duero",
-                    "Vértice",
-                ],
-                kinds=["Retail", "Logistics", "Clinics", "Hotels", "Foods", "Studio"],
-                first_names=[
-                    "Ana",
-                    "Luis",
-                    "Marta",
-                    "Jorge",
-                    "Lucía",
-                    "Pablo",
-                    "Elena",
-                    "Carlos",
-                    "Sara",
-                    "Diego",
-                    "Laura",
-                    "Iván",
-                    "Nuria",
-                    "Óscar",
-                    "Paula",
-                    "Raúl",
-                    "Irene",
-                    "Hugo",
-                ],
-                last_names=[
-                    "García",
-                    "Martín",
-                    "López",
-                    "Sánchez",
-                    "Pérez",
-                    "Gómez",
-                    "Ruiz",
-                    "Díaz",
-                    "Moreno",
-                    "Muñoz",
-                    "Romero",
-                    "Navarro",
-                    "Torres",
-                    "Ramos",
-                    "Gil",
-                    "Vega",
-                ],
-            )
-        )
-        cr.execute(SQL("CREATE UNIQUE INDEX ON bench_customer (i)"))
+        self._customer_table()
         common = {
             "id": SQL("s.id"),
             "name": SQL("s.name"),
@@ -339,6 +241,38 @@ class FastLoader:
                 "email_normalized": SQL("'contact' || s.i || '@example.com'"),
             },
         )
+
+    def _customer_table(self):
+        """bench_customer: customer i, its partner id, kind, company, name."""
+        cr = self.cr
+        n = self.customers
+        cr.execute(
+            SQL(
+                """
+                CREATE TEMP TABLE bench_customer ON COMMIT DROP AS
+                SELECT i, nextval('res_partner_id_seq')::int AS id,
+                       (i %% 20) < 11 AS is_company,
+                       CASE WHEN i %% 9 = 0 THEN %(second)s ELSE %(first)s END
+                           AS company_id,
+                       CASE WHEN (i %% 20) < 11
+                            THEN (%(words)s)[1 + i %% 16] || ' '
+                                 || (%(kinds)s)[1 + i %% 6]
+                                 || ' ' || i
+                            ELSE (%(first_names)s)[1 + i %% 18] || ' '
+                                 || (%(last_names)s)[1 + (i / 18) %% 16] || ' ' || i
+                       END AS name
+                  FROM generate_series(1, %(n)s) i
+                """,
+                n=n,
+                first=self.companies[0].id,
+                second=self.companies[-1].id,
+                words=COMPANY_WORDS,
+                kinds=COMPANY_KINDS,
+                first_names=FIRST_NAMES,
+                last_names=LAST_NAMES,
+            )
+        )
+        cr.execute(SQL("CREATE UNIQUE INDEX ON bench_customer (i)"))
 
     # ------------------------------------------------------------- invoices
     def _plan(self):
@@ -384,6 +318,12 @@ class FastLoader:
                 total=self.invoices,
             )
         )
+        self._number_moves()
+
+    def _number_moves(self):
+        """The number of each row of bench_move in its sequence: per company
+        and prefix (type and year), in date order."""
+        cr = self.cr
         cr.execute(
             SQL(
                 """
@@ -465,7 +405,6 @@ class FastLoader:
                     line.id,
                     source,
                     {
-                        "id": SQL("nextval('account_move_line_id_seq')"),
                         "move_id": SQL("s.id"),
                         "move_name": SQL("s.prefix || lpad(s.number::text, 6, '0')"),
                         "date": SQL("s.day"),
@@ -493,8 +432,6 @@ class FastLoader:
     # ------------------------------------------------------ claims, messages
     def _claims(self, templates):
         """Claims on 2% of the invoices, plus many on the first customer."""
-        cr = self.cr
-        claim = templates["claim"]
         source = SQL(
             """
             SELECT partner_id, company_id, day, id AS move_id FROM bench_move
@@ -512,12 +449,11 @@ class FastLoader:
             small=self.small[1],
         )
         clone(
-            cr,
+            self.cr,
             "crm_claim",
-            claim.id,
+            templates["claim"].id,
             source,
             {
-                "id": SQL("nextval('crm_claim_id_seq')"),
                 "partner_id": SQL("s.partner_id"),
                 "company_id": SQL("s.company_id"),
                 "date": SQL("(s.day + 3)::timestamp"),
@@ -530,8 +466,14 @@ class FastLoader:
 
     def _messages(self, templates):
         """One logged note per customer, plus many on the first two."""
-        cr = self.cr
-        message = templates["message"]
+        at_eleven = SQL("s.day + time '11:00'")
+        overrides = {
+            "res_id": SQL("s.partner_id"),
+            "date": at_eleven,
+            "message_id": SQL("'<bench.' || gen_random_uuid() || '@example.com>'"),
+            "create_date": at_eleven,
+            "write_date": at_eleven,
+        }
         source = SQL(
             """
             SELECT c.id AS partner_id, c.name AS partner_name,
@@ -550,20 +492,7 @@ class FastLoader:
             big=self.big[2],
             small=self.small[2],
         )
-        clone(
-            cr,
-            "mail_message",
-            message.id,
-            source,
-            {
-                "id": SQL("nextval('mail_message_id_seq')"),
-                "res_id": SQL("s.partner_id"),
-                "date": SQL("s.day + time '11:00'"),
-                "message_id": SQL("'<bench.' || gen_random_uuid() || '@example.com>'"),
-                "create_date": SQL("s.day + time '11:00'"),
-                "write_date": SQL("s.day + time '11:00'"),
-            },
-        )
+        clone(self.cr, "mail_message", templates["message"].id, source, overrides)
 
     def _derived_figures(self):
         """What the add-ons keep up to date when moves are posted through the
@@ -596,81 +525,3 @@ class FastLoader:
             "mail_message",
         ):
             cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
-
-
-def check(env, sample=20):
-    """Check that the written rows are valid for the ORM; return findings
-    (an empty list when all is well).
-
-    Every generated move is balanced and its stored totals equal its
-    receivable line (one query); a sample of moves opens in the ORM with
-    totals that the ORM's own computation confirms; a new invoice for a
-    generated customer posts in each company with the next number.
-    """
-    cr, problems = env.cr, []
-    cr.execute(
-        SQL(
-            """
-            SELECT count(*) FILTER (WHERE l.total <> 0),
-                   count(*) FILTER (WHERE l.receivable <> m.amount_total_signed),
-                   count(*)
-              FROM account_move m
-              JOIN (SELECT move_id, SUM(balance) AS total,
-                           SUM(balance) FILTER (WHERE display_type = 'payment_term')
-                               AS receivable
-                      FROM account_move_line GROUP BY move_id) l ON l.move_id = m.id
-              JOIN res_partner p ON p.id = m.commercial_partner_id
-             WHERE p.ref LIKE %s
-            """,
-            REF_PREFIX + "%",
-        )
-    )
-    unbalanced, wrong_total, total = cr.fetchone()
-    if unbalanced or wrong_total or not total:
-        problems.append(
-            f"{unbalanced} unbalanced moves, {wrong_total} with a wrong total "
-            f"out of {total}"
-        )
-    Move = env["account.move"]
-    moves = Move.search(
-        [("commercial_partner_id.ref", "=like", REF_PREFIX + "%")],
-        limit=sample,
-        order="id desc",
-    )
-    stored = {m.id: (m.name, m.amount_total, m.amount_residual) for m in moves}
-    env.invalidate_all()
-    moves._compute_amount()
-    for move in moves:
-        if (move.name, move.amount_total, move.amount_residual) != stored[move.id]:
-            problems.append(f"{move.name}: stored totals differ from the ORM's")
-        if move.currency_id.compare_amounts(sum(move.line_ids.mapped("balance")), 0):
-            problems.append(f"{move.name} is not balanced")
-    env.invalidate_all()
-    for company in moves.company_id:
-        last = Move.search(
-            [
-                ("company_id", "=", company.id),
-                ("move_type", "=", "out_invoice"),
-                ("sequence_prefix", "like", f"INV/{date.today().year}/"),
-            ],
-            order="sequence_number desc",
-            limit=1,
-        )
-        customer = moves.filtered(lambda m, c=company: m.company_id == c)[:1]
-        invoice = Move.with_company(company).create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": customer.commercial_partner_id.id,
-                "invoice_line_ids": [
-                    Command.create({"name": "Check", "price_unit": 10.0})
-                ],
-            }
-        )
-        invoice.action_post()
-        expected = (last.sequence_number or 0) + 1
-        if invoice.state != "posted" or invoice.sequence_number != expected:
-            problems.append(
-                f"new invoice {invoice.name} of {company.name}: expected number "
-                f"{expected}"
-            )
-    return problems

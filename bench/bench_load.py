@@ -1,4 +1,4 @@
-"""Benchmarks that need a running Odoo server (called by bench.py).
+"""Benchmarks that need a running Odoo server (called by bench.py all).
 
 * P4: the loyalty recompute and a 36-month KPI backfill run as cron jobs of
   a server with 2 HTTP workers and a cron worker, while another process
@@ -24,8 +24,8 @@ from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
 
-ROOT = Path(__file__).resolve().parent.parent
-ODOO = str(ROOT / ".venv" / "bin" / "odoo")
+from bench_common import ODOO, RESET_TIERS_SQL, ROOT, with_env
+
 PORT = int(os.environ.get("BENCH_PORT", "8212"))
 JOB_RE = re.compile(
     r"^(\S+ \S+) .*Job '(?P<name>.+)' \((?P<id>\d+)\) (?P<status>starting|[a-z ]+"
@@ -122,65 +122,76 @@ def wait_jobs(log, cron_ids, timeout):
 def prepare(env, kind, months=36):
     """Reset the tiers, the snapshots and the crons; create the jobs to run.
     Return the ids of the cron jobs to trigger."""
-    import bench
-
     cr = env.cr
-    cr.execute(bench.RESET_TIERS_SQL)
+    cr.execute(RESET_TIERS_SQL)
     cr.execute("DELETE FROM crm_kpi_snapshot")
     cr.execute("UPDATE ir_cron SET active = FALSE WHERE cron_name LIKE 'Benchmark:%%'")
-    Cron = env["ir.cron"]
     now = datetime.now() - timedelta(minutes=1)
     far = datetime.now() + timedelta(days=30)
     cr.execute("UPDATE ir_cron SET nextcall = %s WHERE active", (far,))
-    loyalty = env.ref("crm_loyalty.ir_cron_loyalty_recompute")
-    model = env.ref("crm_loyalty.model_crm_loyalty_engine")
-    ids = []
     if kind == "p4":
-        last = date.today().replace(day=1) - timedelta(days=1)
-        first = (last - relativedelta(months=months - 1)).replace(day=1)
-        kpi = Cron.create(
+        ids = p4_jobs(env, now, months)
+    else:
+        ids = loyalty_batch_jobs(env, now)
+    cr.commit()
+    return ids
+
+
+def p4_jobs(env, now, months):
+    """The loyalty recompute cron and a KPI backfill job of ``months``
+    months, both due ``now``."""
+    loyalty = env.ref("crm_loyalty.ir_cron_loyalty_recompute")
+    last = date.today().replace(day=1) - timedelta(days=1)
+    first = (last - relativedelta(months=months - 1)).replace(day=1)
+    kpi = env["ir.cron"].create(
+        {
+            "name": "Benchmark: KPI backfill",
+            "model_id": env.ref("crm_kpi.model_crm_kpi_snapshot").id,
+            "state": "code",
+            "code": "for company in env['res.company'].search([]):\n"
+            f"    model.with_company(company).compute_snapshots('{first}', "
+            f"'{last}')",
+            "interval_number": 1,
+            "interval_type": "days",
+            "nextcall": now,
+        }
+    )
+    loyalty.write({"active": True, "nextcall": now})
+    return [loyalty.id, kpi.id]
+
+
+def loyalty_batch_jobs(env, now):
+    """Two jobs due ``now`` that recompute the main company's tiers, each for
+    one half of its customers."""
+    cr = env.cr
+    model = env.ref("crm_loyalty.model_crm_loyalty_engine")
+    company = env.ref("base.main_company")
+    cr.execute(
+        "SELECT DISTINCT commercial_partner_id FROM account_move "
+        "WHERE company_id = %s AND move_type LIKE 'out_%%' ORDER BY 1",
+        (company.id,),
+    )
+    partner_ids = [r[0] for r in cr.fetchall()]
+    middle = partner_ids[len(partner_ids) // 2]
+    ids = []
+    for index, (low, high) in enumerate(
+        ((partner_ids[0], middle), (middle, partner_ids[-1] + 1))
+    ):
+        cron = env["ir.cron"].create(
             {
-                "name": "Benchmark: KPI backfill",
-                "model_id": env.ref("crm_kpi.model_crm_kpi_snapshot").id,
+                "name": f"Benchmark: loyalty batch {index + 1}/2",
+                "model_id": model.id,
                 "state": "code",
-                "code": "for company in env['res.company'].search([]):\n"
-                f"    model.with_company(company).compute_snapshots('{first}', "
-                f"'{last}')",
+                "code": "model.recompute_company(env.ref('base.main_company'), "
+                "partners=env['res.partner'].search(["
+                f"('id', '>=', {low}), ('id', '<', {high}), "
+                "('parent_id', '=', False)]))",
                 "interval_number": 1,
                 "interval_type": "days",
                 "nextcall": now,
             }
         )
-        loyalty.write({"active": True, "nextcall": now})
-        ids = [loyalty.id, kpi.id]
-    else:
-        company = env.ref("base.main_company")
-        cr.execute(
-            "SELECT DISTINCT commercial_partner_id FROM account_move "
-            "WHERE company_id = %s AND move_type LIKE 'out_%%' ORDER BY 1",
-            (company.id,),
-        )
-        partner_ids = [r[0] for r in cr.fetchall()]
-        middle = partner_ids[len(partner_ids) // 2]
-        for index, (low, high) in enumerate(
-            ((partner_ids[0], middle), (middle, partner_ids[-1] + 1))
-        ):
-            cron = Cron.create(
-                {
-                    "name": f"Benchmark: loyalty batch {index + 1}/2",
-                    "model_id": model.id,
-                    "state": "code",
-                    "code": "model.recompute_company(env.ref('base.main_company'), "
-                    "partners=env['res.partner'].search(["
-                    f"('id', '>=', {low}), ('id', '<', {high}), "
-                    "('parent_id', '=', False)]))",
-                    "interval_number": 1,
-                    "interval_type": "days",
-                    "nextcall": now,
-                }
-            )
-            ids.append(cron.id)
-    cr.commit()
+        ids.append(cron.id)
     return ids
 
 
@@ -215,14 +226,16 @@ def poster(db, stop_file, out_file):
         db, "admin", "admin", {}
     )
     models = xmlrpc.client.ServerProxy(f"{url}/object", allow_none=True)
-    partners = models.execute_kw(
-        db,
-        uid,
-        "admin",
+
+    def call(model, method, *args, **kwargs):
+        return models.execute_kw(db, uid, "admin", model, method, list(args), kwargs)
+
+    partners = call(
         "res.partner",
         "search",
-        [[("ref", "=like", "BENCH-%"), ("ref", "not in", ["BENCH-1", "BENCH-2"])]],
-        {"limit": 200, "order": "id"},
+        [("ref", "=like", "BENCH-%"), ("ref", "not in", ["BENCH-1", "BENCH-2"])],
+        limit=200,
+        order="id",
     )
     posted, errors, times = [], [], []
     index = 0
@@ -231,23 +244,16 @@ def poster(db, stop_file, out_file):
         index += 1
         start = time.perf_counter()
         try:
-            move = models.execute_kw(
-                db,
-                uid,
-                "admin",
+            move = call(
                 "account.move",
                 "create",
-                [
-                    {
-                        "move_type": "out_invoice",
-                        "partner_id": partner,
-                        "invoice_line_ids": [
-                            (0, 0, {"name": "Load", "price_unit": 4000})
-                        ],
-                    }
-                ],
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner,
+                    "invoice_line_ids": [(0, 0, {"name": "Load", "price_unit": 4000})],
+                },
             )
-            models.execute_kw(db, uid, "admin", "account.move", "action_post", [[move]])
+            call("account.move", "action_post", [move])
             posted.append(partner)
             times.append(time.perf_counter() - start)
         except (xmlrpc.client.Fault, OSError) as error:
@@ -266,7 +272,7 @@ def poster(db, stop_file, out_file):
 
 
 # -------------------------------------------------------------- scenarios
-def run_p4(db, with_env, timeout=3600):
+def run_p4(db, timeout=3600):
     log = ROOT / ".odoo-data" / "logs" / f"bench_p4_{db}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     cron_ids = with_env(db, lambda env: prepare(env, "p4"))
@@ -308,7 +314,7 @@ def run_p4(db, with_env, timeout=3600):
     }
 
 
-def run_cron_scaling(db, with_env, timeout=3600):
+def run_cron_scaling(db, timeout=3600):
     results = {}
     for threads in (1, 2):
         log = ROOT / ".odoo-data" / "logs" / f"bench_cron{threads}_{db}.log"

@@ -36,22 +36,17 @@ from odoo import Command, api
 from odoo.modules.registry import Registry
 from odoo.tools import config
 
+from demo_names import (
+    COMPANY_KINDS,
+    COMPANY_WORDS,
+    FIRST_NAMES,
+    LAST_NAMES,
+    REF_PREFIX,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 _logger = logging.getLogger("demo_story")
 SUPERUSER_ID = 1
-FIRST_NAMES = [
-    "Ana", "Luis", "Marta", "Jorge", "Lucía", "Pablo", "Elena", "Carlos", "Sara",
-    "Diego", "Laura", "Iván", "Nuria", "Óscar", "Paula", "Raúl", "Irene", "Hugo",
-]  # fmt: skip
-LAST_NAMES = [
-    "García", "Martín", "López", "Sánchez", "Pérez", "Gómez", "Ruiz", "Díaz",
-    "Moreno", "Muñoz", "Romero", "Navarro", "Torres", "Ramos", "Gil", "Vega",
-]  # fmt: skip
-COMPANY_WORDS = [
-    "Iberia", "Norte", "Atlántica", "Solar", "Delta", "Mistral", "Orbe", "Cobalto",
-    "Faro", "Alba", "Cierzo", "Tajo", "Nexo", "Prisma", "Duero", "Vértice",
-]  # fmt: skip
-COMPANY_KINDS = ["Retail", "Logistics", "Clinics", "Hotels", "Foods", "Studio"]
 PRODUCTS = [
     ("Annual maintenance plan", "service", 1200.0),
     ("On-site installation", "service", 450.0),
@@ -125,7 +120,7 @@ class Story:
     def partners(self):
         rng, Partner = self.rng, self.env["res.partner"]
         spain = self.env.ref("base.es")
-        customers, households = [], []
+        customers = []
         n_companies = int(self.customers_wanted * 0.55)
         for i in range(n_companies):
             name = f"{COMPANY_WORDS[i % 16]} {COMPANY_KINDS[(i // 16) % 6]}"
@@ -152,8 +147,17 @@ class Story:
                 ]
             )
             customers.append(company)
-        street_of = None
-        for i in range(self.customers_wanted - n_companies):
+        households = self.persons(self.customers_wanted - n_companies, customers)
+        return customers, households
+
+    def persons(self, count, customers):
+        """``count`` private persons appended to ``customers``, some sharing
+        the street and last name of the previous one; return those pairs
+        (households)."""
+        rng, Partner = self.rng, self.env["res.partner"]
+        spain = self.env.ref("base.es")
+        households, street_of = [], None
+        for i in range(count):
             last = rng.choice(LAST_NAMES)
             if street_of and rng.random() < 0.3:  # same household as the previous
                 street, last = street_of
@@ -172,7 +176,7 @@ class Story:
                 households.append((customers[-1], person))
             street_of = (street, last)
             customers.append(person)
-        return customers, households
+        return households
 
     def products(self):
         Product = self.env["product.product"]
@@ -433,41 +437,47 @@ class Story:
                 ]
             )
         if "crm.loyalty.tier" in env:
-            for company, scale in ((main, 1.0), (second, 1.2)):
-                gold_prices = env["product.pricelist"].create(
-                    {
-                        "name": f"Gold customers ({company.currency_id.name})",
-                        "company_id": company.id,
-                        "currency_id": company.currency_id.id,
-                        "item_ids": [
-                            Command.create(
-                                {"compute_price": "percentage", "percent_price": 5}
-                            )
-                        ],
-                    }
-                )
-                Tier = env["crm.loyalty.tier"].with_company(company)
-                for name, amount, pricelist in (
-                    ("Bronze", 0, False),
-                    ("Silver", 3000, False),
-                    ("Gold", 10000, gold_prices.id),
-                ):
-                    Tier.create(
-                        {
-                            "name": name,
-                            "min_amount": amount * scale,
-                            "company_id": company.id,
-                            "pricelist_id": pricelist,
-                        }
-                    )
-                if compute:
-                    env["crm.loyalty.engine"].recompute_company(company)
+            self.loyalty_tiers(main, second, compute)
         if compute and "crm.kpi.snapshot" in env:
             for company in (main, second):
                 env["crm.kpi.snapshot"].with_company(company).compute_snapshots(
                     self.start.replace(day=1),
                     self.today.replace(day=1) - timedelta(days=1),
                 )
+
+    def loyalty_tiers(self, main, second, compute):
+        """Bronze, Silver and Gold in each company (Gold with a 5% pricelist),
+        the tiers computed if ``compute``."""
+        env = self.env
+        for company, scale in ((main, 1.0), (second, 1.2)):
+            gold_prices = env["product.pricelist"].create(
+                {
+                    "name": f"Gold customers ({company.currency_id.name})",
+                    "company_id": company.id,
+                    "currency_id": company.currency_id.id,
+                    "item_ids": [
+                        Command.create(
+                            {"compute_price": "percentage", "percent_price": 5}
+                        )
+                    ],
+                }
+            )
+            Tier = env["crm.loyalty.tier"].with_company(company)
+            for name, amount, pricelist in (
+                ("Bronze", 0, False),
+                ("Silver", 3000, False),
+                ("Gold", 10000, gold_prices.id),
+            ):
+                Tier.create(
+                    {
+                        "name": name,
+                        "min_amount": amount * scale,
+                        "company_id": company.id,
+                        "pricelist_id": pricelist,
+                    }
+                )
+            if compute:
+                env["crm.loyalty.engine"].recompute_company(company)
 
     def write(self):
         main, second = self.companies()
@@ -532,7 +542,9 @@ def main():
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
         marker = (
-            ("ref", "=", "BENCH-1") if args.fast else ("name", "=", "Iberia Retail")
+            ("ref", "=", REF_PREFIX + "1")
+            if args.fast
+            else ("name", "=", "Iberia Retail")
         )
         if env["res.partner"].search_count([marker]):
             print("[demo] the demo story is already in this database")

@@ -1,0 +1,442 @@
+"""docs/benchmarks.md from the results of bench.py (docs/benchmarks/*.json).
+
+The analysis written by hand (docs/benchmarks/notes.md) is appended as is.
+"""
+
+import functools
+import json
+
+from bench_common import RESULTS, ROOT
+
+ORDER = ["M", "S", "XS"]
+
+
+def ms(value):
+    return f"{value * 1000:,.0f} ms" if value < 10 else f"{value:,.1f} s"
+
+
+def sec(value):
+    return f"{value:,.2f} s" if value < 100 else f"{value:,.0f} s"
+
+
+def verdict(ok):
+    return "met" if ok else "**missed**"
+
+
+def row(*cells):
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def table(header, rows):
+    return [row(*header), row(*["---"] * len(header)), *rows]
+
+
+def measure_row(label, m, target="", ok=None, extra=""):
+    return row(
+        label,
+        sec(m["median_s"]),
+        " / ".join(f"{t:.2f}" for t in m["runs_s"]),
+        m["queries"],
+        target,
+        "" if ok is None else verdict(ok),
+        extra,
+    )
+
+
+HEAD = ["Measure", "Median", "Runs (s)", "Queries", "Target", "", "Note"]
+
+
+def at_m(size, target, ok):
+    """(target, verdict) of a row: the issue sets the targets of P1 and P3
+    at size M; at another size the target is shown, without a verdict."""
+    return (target, ok) if size == "M" else (f"at M: {target}", None)
+
+
+def row_target(size, target, ok):
+    """:func:`at_m` with the verdict as the table shows it."""
+    target, ok = at_m(size, target, ok)
+    return target, "" if ok is None else verdict(ok)
+
+
+def p1_section(p1, size):
+    """The P1 table; targets as :func:`at_m`."""
+    return [
+        (
+            f"### P1 loyalty recompute ({p1['customers']:,} customers with invoices, "
+            f"{p1['invoices']:,} invoices and credit notes, every company)"
+        ),
+        "",
+        *table(
+            HEAD,
+            [
+                *p1_anchor_rows(p1),
+                *p1_recompute_rows(p1, size),
+                *p1_posting_rows(p1["posting"], size),
+                *memory_row(p1),
+            ],
+        ),
+    ]
+
+
+def p1_anchor_rows(p1):
+    loop = p1["orm_loop"]
+    return [
+        measure_row("Floor: rolling spend, one SQL GROUP BY", p1["floor_sql_group_by"]),
+        measure_row(
+            "Floor: the same by one `_read_group` per company",
+            p1["floor_read_group"],
+        ),
+        measure_row(
+            "Floor: SQL GROUP BY + bulk UPDATE of the customers' loyalty "
+            "state (every row there, as in the steady state)",
+            p1["floor_sql_update"],
+        ),
+        row(
+            "Obvious ORM: one `_read_group` per customer",
+            sec(loop["extrapolated_s"]),
+            f"{loop['median_s']:.2f} for {loop['sample']}",
+            f"{loop['queries']} (sample)",
+            "",
+            "",
+            "extrapolated from the sample",
+        ),
+    ]
+
+
+def p1_recompute_rows(p1, size):
+    floor = p1["floor_sql_update"]["median_s"]
+    steady = p1["steady_1pct"]["median_s"]
+    first = p1["first"]["median_s"]
+    return [
+        measure_row(
+            "Recompute, steady state, no change",
+            p1["steady_0"],
+            *at_m(size, "≤ 3 s", p1["steady_0"]["median_s"] <= 3),
+        ),
+        measure_row(
+            f"Recompute, steady state, {p1['steady_1pct']['result']} "
+            "tier changes (~1%)",
+            p1["steady_1pct"],
+            *at_m(
+                size,
+                f"≤ 3 s and ≤ 2× floor ({sec(2 * floor)})",
+                steady <= 3 and steady <= 2 * floor,
+            ),
+            f"{steady / floor:.2f}× the floor",
+        ),
+        measure_row(
+            f"First recompute: {p1['first']['result']:,} initial tiers + "
+            "history rows + notes",
+            p1["first"],
+            *at_m(size, "≤ 30 s", first <= 30),
+        ),
+    ]
+
+
+def p1_posting_rows(post, size):
+    return [
+        measure_row("Post one invoice, with the loyalty hook", post["with_hook"]),
+        measure_row("Post one invoice, hook disabled", post["without_hook"]),
+        row(
+            "Posting overhead of the add-on",
+            f"{post['overhead_ms']:.1f} ms",
+            "",
+            post["with_hook"]["queries"] - post["without_hook"]["queries"],
+            *row_target(size, "≤ 20 ms", post["overhead_ms"] <= 20),
+            "difference of the medians",
+        ),
+    ]
+
+
+def memory_row(p1):
+    """The peak memory of the scenario's process, when measured."""
+    if "process_rss_peak_mb" not in p1:
+        return []
+    return [
+        row(
+            "Peak memory of the Odoo process",
+            f"{p1['process_rss_peak_mb']} MB",
+            "",
+            "",
+            "",
+            "",
+            "every measure above, in one process",
+        )
+    ]
+
+
+def p2_section(p2):
+    big, small = p2["big"], p2["small"]
+    lines = [
+        "### P2 customer 360 screen (`customer_360_data`, as the administrator)",
+        "",
+        *table(
+            [
+                "Customer",
+                "Invoices",
+                "Claims",
+                "Messages",
+                "Median",
+                "Runs (s)",
+                "Queries",
+                "Target",
+                "",
+            ],
+            [
+                p2_row("long history", big, big, "≤ 150 ms, same queries as small",
+                       big["median_s"] <= 0.150 and big["queries"] == small["queries"]),
+                p2_row("small", small, small, "reference", None),
+                *p2_anchor_rows("long history", big),
+                *p2_anchor_rows("small", small),
+            ],
+        ),
+    ]  # fmt: skip
+    if "process_rss_peak_mb" in p2:
+        lines += [
+            "",
+            (
+                f"Peak memory of the Odoo process: {p2['process_rss_peak_mb']} MB "
+                "(every measure above, in one process)."
+            ),
+        ]
+    return lines
+
+
+def p2_row(label, d, m, target="", ok=None):
+    """The row of measure ``m`` on the customer of figures ``d``."""
+    return row(
+        label,
+        d["invoices"],
+        d["claims"],
+        d["messages"],
+        ms(m["median_s"]),
+        " / ".join(f"{t:.3f}" for t in m["runs_s"]),
+        m["queries"],
+        target,
+        "" if ok is None else verdict(ok),
+    )
+
+
+def p2_anchor_rows(name, d):
+    """The anchors' rows of one customer, when measured."""
+    return [
+        p2_row(f"{name}: {label}", d, d[key])
+        for key, label in (
+            ("orm", "obvious ORM (records read and summed in Python)"),
+            ("floor", "floor (billing, complaints, newest messages: one SQL)"),
+        )
+        if key in d
+    ]
+
+
+def p3_section(p3, size):
+    """The P3 table; targets as :func:`at_m`."""
+    rss = p3["process_rss_peak_mb"]
+    return [
+        (
+            f"### P3 KPI backfill ({p3['months']} months × every KPI and segment, "
+            f"{p3['companies']} companies, {p3['invoices']:,} invoices)"
+        ),
+        "",
+        *table(
+            HEAD,
+            [
+                *p3_anchor_rows(p3),
+                *p3_backfill_rows(p3, size),
+                row(
+                    "Peak memory of the Odoo process",
+                    f"{rss} MB",
+                    "",
+                    "",
+                    *row_target(size, "< 500 MB", rss < 500),
+                    f"{p3['rss_before_mb']} MB before the backfill (registry loaded)",
+                ),
+            ],
+        ),
+    ]
+
+
+def p3_anchor_rows(p3):
+    rows = []
+    if "orm_loop" in p3:
+        loop = p3["orm_loop"]
+        rows.append(
+            row(
+                "Obvious ORM: per customer, its invoices, receivable "
+                "and claims by month (`_read_group`), added up",
+                sec(loop["extrapolated_s"]),
+                f"{loop['median_s']:.2f} for {loop['sample']}",
+                f"{loop['queries']} (sample)",
+                "",
+                "",
+                "extrapolated from the sample; the reads alone",
+            )
+        )
+    rows.append(
+        measure_row(
+            "Floor: monthly active customers + revenue, one SQL", p3["floor_sql"]
+        )
+    )
+    with_receivable = p3.get("floor_sql_receivable", {}).get("median_s")
+    if with_receivable:
+        rows.append(
+            measure_row(
+                "Floor and the monthly customer receivable (what days "
+                "sales outstanding reads), two SQL",
+                p3["floor_sql_receivable"],
+                "",
+                None,
+                f"backfill: {p3['backfill']['median_s'] / with_receivable:.1f}× this",
+            )
+        )
+    return rows
+
+
+def p3_backfill_rows(p3, size):
+    floor = p3["floor_sql"]["median_s"]
+    backfill = p3["backfill"]["median_s"]
+    rows = [
+        measure_row(
+            f"`compute_snapshots`: {p3['backfill']['result']:,} snapshots",
+            p3["backfill"],
+            *at_m(
+                size,
+                f"≤ 10 s and ≤ 3× floor ({sec(3 * floor)})",
+                backfill <= 10 and backfill <= 3 * floor,
+            ),
+            f"{backfill / floor:.2f}× the floor",
+        )
+    ]
+    if "store" in p3:
+        rows.append(
+            measure_row(
+                "of which writing the snapshots (one INSERT per "
+                "company, rows computed beforehand)",
+                p3["store"],
+                "",
+                None,
+                "without it: "
+                f"{(backfill - p3['store']['median_s']) / floor:.1f}"
+                "× the floor",
+            )
+        )
+    return rows
+
+
+def p4_section(p4):
+    lines = ["### P4 under load (2 HTTP workers + cron, invoices posted meanwhile)", ""]
+    lines += table(
+        ["Check", "Result"],
+        [
+            row(
+                key.replace("_", " "),
+                f"{value:,.2f}" if isinstance(value, float) else value,
+            )
+            for key, value in p4.items()
+        ],
+    )
+    return lines
+
+
+def crons_section(crons):
+    lines = [
+        (
+            "### Cron workers: the first recompute of the main company in two "
+            "customer batches (two cron jobs)"
+        ),
+        "",
+    ]
+    rows = []
+    for threads in ("1", "2"):
+        res = crons.get(threads) or crons.get(int(threads)) or {}
+        if "wall_s" not in res:
+            rows.append(row(threads, res.get("error", "not measured"), "", "", ""))
+            continue
+        rows.append(
+            row(
+                threads,
+                sec(res["wall_s"]),
+                " / ".join(f"{d:.1f}" for d in res["job_durations_s"]),
+                ", ".join(res["statuses"]),
+                res["log_errors"],
+            )
+        )
+    lines += table(
+        [
+            "Cron workers",
+            "Wall time, both jobs",
+            "Job durations (s)",
+            "Status",
+            "Error lines in the log",
+        ],
+        rows,
+    )
+    if "speedup" in crons:
+        lines += ["", f"Speed-up with two cron workers: {crons['speedup']:.2f}×."]
+    return lines
+
+
+def write():
+    results = {
+        path.stem: json.loads(path.read_text())
+        for path in sorted(RESULTS.glob("*.json"))
+        if path.stem in ORDER
+    }
+    out = [
+        "# Benchmarks",
+        "",
+        (
+            "Written by `make bench SIZE=S|M` (`bench/bench.py`); do not edit by "
+            "hand, the analysis below the tables comes from "
+            "`docs/benchmarks/notes.md`. Times are medians of the runs shown; each "
+            "run is rolled back so that all runs see the same data. Query counts "
+            "are those of the Odoo cursor; peak memory is the maximum resident set "
+            "of the Odoo process that ran the scenario."
+        ),
+        "",
+    ]
+    for size in sorted(results, key=ORDER.index):
+        out += size_section(size, results[size])
+    notes = RESULTS / "notes.md"
+    if notes.exists():
+        out += [notes.read_text().rstrip(), ""]
+    (ROOT / "docs" / "benchmarks.md").write_text("\n".join(out))
+    print(f"[bench] wrote {ROOT / 'docs' / 'benchmarks.md'}")
+
+
+def size_section(size, res):
+    """The machine, the data and the tables of the results of one size."""
+    mach = res["machine"]
+    out = [
+        f"## Size {size} (database `{res['database']}`)",
+        "",
+        (
+            f"Machine: {mach['cores']} cores ({mach['cpu']}), {mach['ram_gb']} GB "
+            f"RAM, PostgreSQL {mach['postgresql']}, Python {mach['python']}, "
+            f"run on {mach['date']}; {res['runs']} runs per measure "
+            "(more for the short ones). The machine is shared: single runs vary."
+        ),
+        "",
+    ]
+    if res.get("build"):
+        out += [
+            (
+                "Data written by `demo_story.py --fast` in "
+                f"{res['build']['seconds']:.0f} s: {res['build']['counts']}."
+            ),
+            "",
+        ]
+    for key, section in (
+        ("p1", functools.partial(p1_section, size=size)),
+        ("p2", p2_section),
+        ("p3", functools.partial(p3_section, size=size)),
+        ("p4", p4_section),
+        ("crons", crons_section),
+    ):
+        if key in res:
+            out += section(res[key]) + [""]
+    return out
+
+
+if __name__ == "__main__":
+    write()
