@@ -77,12 +77,9 @@ class CrmCustomer360Screen(models.AbstractModel):
 
     @api.model
     def _check_page(self, offset, limit):
-        def whole(value):
-            return isinstance(value, int) and not isinstance(value, bool)
-
         if not (
-            whole(offset)
-            and whole(limit)
+            _whole(offset)
+            and _whole(limit)
             and offset >= 0
             and 1 <= limit <= TIMELINE_PAGE_MAX
         ):
@@ -138,3 +135,7 @@ class CrmCustomer360Screen(models.AbstractModel):
             avg_days_to_pay=billing_section._avg_days_to_pay(partner),
         )
         return summary
+
+
+def _whole(value):
+    return isinstance(value, int) and not isinstance(value, bool)

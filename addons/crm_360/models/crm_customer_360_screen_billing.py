@@ -47,29 +47,27 @@ class CrmCustomer360ScreenBilling(models.AbstractModel):
         return {
             "aging": figures["aging"],
             "invoices": [self._invoice_item(move) for move in invoices],
-            "payments": [
-                {
-                    "id": p.id,
-                    "name": p.name,
-                    "date": fields.Date.to_string(p.date),
-                    "amount": p.amount_company_currency_signed,
-                }
-                for p in payments
-            ],
+            "payments": [self._payment_item(payment) for payment in payments],
         }
 
     @api.model
+    def _payment_item(self, payment):
+        amount = payment.amount_company_currency_signed
+        return self._named_item(
+            payment, fields.Date.to_string(payment.date), amount=amount
+        )
+
+    @api.model
     def _invoice_item(self, move):
-        return {
-            "id": move.id,
-            "name": move.name,
-            "date": fields.Date.to_string(move.invoice_date),
-            "due": fields.Date.to_string(move.invoice_date_due),
-            "total": move.amount_total_signed,
-            "residual": move.amount_residual_signed,
-            "state": move.payment_state,
-            "type": move.move_type,
-        }
+        return self._named_item(
+            move,
+            fields.Date.to_string(move.invoice_date),
+            due=fields.Date.to_string(move.invoice_date_due),
+            total=move.amount_total_signed,
+            residual=move.amount_residual_signed,
+            state=move.payment_state,
+            type=move.move_type,
+        )
 
     @api.model
     def _overdue_domain(self, partner, today):

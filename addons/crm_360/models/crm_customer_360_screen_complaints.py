@@ -39,21 +39,21 @@ class CrmCustomer360ScreenComplaints(models.AbstractModel):
             order="date desc, id desc",
         )
         documents = self._documents([c.model_ref_id for c in claims if c.model_ref_id])
-        return [
-            {
-                "id": c.id,
-                "name": c.name,
-                "date": fields.Datetime.to_string(c.date),
-                "stage": c.stage_id.name or "",
-                "closed": c.is_closed,
-                "overdue": bool(
-                    not c.is_closed and c.date_deadline and c.date_deadline < today
-                ),
-                "deadline": fields.Date.to_string(c.date_deadline),
-                **self._document_of(c, documents),
-            }
-            for c in claims
-        ]
+        return [self._claim_item(claim, documents, today) for claim in claims]
+
+    @api.model
+    def _claim_item(self, claim, documents, today):
+        deadline = claim.date_deadline
+        return {
+            "id": claim.id,
+            "name": claim.name,
+            "date": fields.Datetime.to_string(claim.date),
+            "stage": claim.stage_id.name or "",
+            "closed": claim.is_closed,
+            "overdue": bool(not claim.is_closed and deadline and deadline < today),
+            "deadline": fields.Date.to_string(deadline),
+            **self._document_of(claim, documents),
+        }
 
     @api.model
     def _document_of(self, claim, documents):

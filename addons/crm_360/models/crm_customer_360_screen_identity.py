@@ -25,15 +25,16 @@ class CrmCustomer360ScreenIdentity(models.AbstractModel):
             "industry": partner.industry_id.name or "",
             "tags": partner.category_id.mapped("name"),
             "salesperson": partner.user_id.name or "",
-            "contacts": [
-                {
-                    "id": c.id,
-                    "name": c.name,
-                    "email": c.email or "",
-                    "function": c.function or "",
-                }
-                for c in contacts[:CONTACTS_SHOWN]
-            ],
+            "contacts": [self._contact_item(c) for c in contacts[:CONTACTS_SHOWN]],
+        }
+
+    @api.model
+    def _contact_item(self, contact):
+        return {
+            "id": contact.id,
+            "name": contact.name,
+            "email": contact.email or "",
+            "function": contact.function or "",
         }
 
     @api.model

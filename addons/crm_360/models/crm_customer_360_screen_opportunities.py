@@ -4,8 +4,7 @@ OPPORTUNITIES_SHOWN = 20
 
 
 class CrmCustomer360ScreenOpportunities(models.AbstractModel):
-    """The customer's newest leads and opportunities, archived (lost) ones
-    included."""
+    """The customer's newest leads and opportunities (lost ones too)."""
 
     _name = "crm.customer.360.screen.opportunities"
     _inherit = "crm.customer.360.screen.section"
@@ -21,14 +20,15 @@ class CrmCustomer360ScreenOpportunities(models.AbstractModel):
             limit=OPPORTUNITIES_SHOWN,
             order="create_date desc, id desc",
         )
-        return [
-            {
-                "id": lead.id,
-                "name": lead.name,
-                "stage": lead.stage_id.name or "",
-                "expected_revenue": lead.expected_revenue,
-                "probability": lead.probability,
-                "active": lead.active,
-            }
-            for lead in leads
-        ]
+        return [self._lead_item(lead) for lead in leads]
+
+    @api.model
+    def _lead_item(self, lead):
+        return {
+            "id": lead.id,
+            "name": lead.name,
+            "stage": lead.stage_id.name or "",
+            "expected_revenue": lead.expected_revenue,
+            "probability": lead.probability,
+            "active": lead.active,
+        }

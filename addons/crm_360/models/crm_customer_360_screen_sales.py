@@ -46,17 +46,7 @@ class CrmCustomer360ScreenSales(models.AbstractModel):
         return {
             "quotation_count": counts.get("draft", 0) + counts.get("sent", 0),
             "order_count": counts.get("sale", 0),
-            "orders": [
-                {
-                    "id": o.id,
-                    "name": o.name,
-                    "date": fields.Datetime.to_string(o.date_order),
-                    "state": o.state,
-                    "amount": o.amount_untaxed,
-                    "currency": o.currency_id.name,
-                }
-                for o in orders
-            ],
+            "orders": [self._order_item(order) for order in orders],
             "top_products": [
                 {"id": product.id, "name": product.display_name, "amount": amount}
                 for product, amount in top
@@ -66,6 +56,16 @@ class CrmCustomer360ScreenSales(models.AbstractModel):
             ],
             "cross_sell": self._cross_sell(partner, owned.ids),
         }
+
+    @api.model
+    def _order_item(self, order):
+        return self._named_item(
+            order,
+            fields.Datetime.to_string(order.date_order),
+            state=order.state,
+            amount=order.amount_untaxed,
+            currency=order.currency_id.name,
+        )
 
     @api.model
     def _products(self, partner):

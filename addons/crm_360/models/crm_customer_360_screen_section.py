@@ -49,6 +49,12 @@ class CrmCustomer360ScreenSection(models.AbstractModel):
         ] + posted_customer_moves_domain(move_types)
 
     @api.model
+    def _named_item(self, record, date, **values):
+        """A document as the screen lists it: id, name, date (a string),
+        then ``values``."""
+        return {"id": record.id, "name": record.name, "date": date, **values}
+
+    @api.model
     def _converted(self, groups):
         """Sum amounts grouped by company into the current company's currency."""
         company = self.env.company

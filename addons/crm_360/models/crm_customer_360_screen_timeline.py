@@ -139,20 +139,22 @@ class CrmCustomer360ScreenTimeline(models.AbstractModel):
             domain, limit=window, order="date_deadline desc, id desc"
         )
         return Activity.search_count(domain), [
-            {
-                "id": f"activity-{a.id}",
-                "date": fields.Date.to_string(a.date_deadline) + " 00:00:00",
-                "model": a.res_model,
-                "res_id": a.res_id,
-                "record": a.res_name or "",
-                "author": a.user_id.name or "",
-                "body": a.summary or a.activity_type_id.name or "",
-                "channel": "call"
-                if a.activity_type_id.category == "phonecall"
-                else "activity",
-            }
-            for a in activities
+            self._activity_item(activity) for activity in activities
         ]
+
+    @api.model
+    def _activity_item(self, activity):
+        kind = activity.activity_type_id
+        return {
+            "id": f"activity-{activity.id}",
+            "date": fields.Date.to_string(activity.date_deadline) + " 00:00:00",
+            "model": activity.res_model,
+            "res_id": activity.res_id,
+            "record": activity.res_name or "",
+            "author": activity.user_id.name or "",
+            "body": activity.summary or kind.name or "",
+            "channel": "call" if kind.category == "phonecall" else "activity",
+        }
 
     @api.model
     def _meetings(self, partner, window):
@@ -161,19 +163,20 @@ class CrmCustomer360ScreenTimeline(models.AbstractModel):
         Event = self.env["calendar.event"]
         domain = [("partner_ids", "in", self._family(partner))]
         events = Event.search(domain, limit=window, order="start desc, id desc")
-        return Event.search_count(domain), [
-            {
-                "id": f"meeting-{e.id}",
-                "date": fields.Datetime.to_string(e.start),
-                "model": "calendar.event",
-                "res_id": e.id,
-                "record": e.name or "",
-                "author": e.user_id.name or "",
-                "body": e.location or "",
-                "channel": "meeting",
-            }
-            for e in events
-        ]
+        return Event.search_count(domain), [self._meeting_item(e) for e in events]
+
+    @api.model
+    def _meeting_item(self, event):
+        return {
+            "id": f"meeting-{event.id}",
+            "date": fields.Datetime.to_string(event.start),
+            "model": "calendar.event",
+            "res_id": event.id,
+            "record": event.name or "",
+            "author": event.user_id.name or "",
+            "body": event.location or "",
+            "channel": "meeting",
+        }
 
     @api.model
     def _channel(self, message, note):

@@ -6,7 +6,8 @@ RESPONSES = ("open", "reply")
 
 
 class CrmCustomer360ScreenCampaigns(models.AbstractModel):
-    """Mailings sent to the customer or its contacts, and their answers."""
+    """Mailings sent to the customer or its contacts, and their answers
+    (opened, clicked, replied, bounced)."""
 
     _name = "crm.customer.360.screen.campaigns"
     _inherit = "crm.customer.360.screen.section"
@@ -49,15 +50,15 @@ class CrmCustomer360ScreenCampaigns(models.AbstractModel):
     def _trace_items(self, traces):
         Trace = self.env["mailing.trace"]
         labels = dict(Trace._fields["trace_status"]._description_selection(self.env))
-        return [
-            {
-                "id": t.id,
-                "mailing": t.mass_mailing_id.subject
-                or t.mass_mailing_id.display_name
-                or "",
-                "date": fields.Datetime.to_string(t.sent_datetime),
-                "status": labels.get(t.trace_status, t.trace_status or ""),
-                "clicked": bool(t.links_click_datetime),
-            }
-            for t in traces
-        ]
+        return [self._trace_item(trace, labels) for trace in traces]
+
+    @api.model
+    def _trace_item(self, trace, labels):
+        mailing = trace.mass_mailing_id
+        return {
+            "id": trace.id,
+            "mailing": mailing.subject or mailing.display_name or "",
+            "date": fields.Datetime.to_string(trace.sent_datetime),
+            "status": labels.get(trace.trace_status, trace.trace_status or ""),
+            "clicked": bool(trace.links_click_datetime),
+        }
