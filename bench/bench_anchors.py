@@ -84,7 +84,9 @@ def orm_360(partner):
     read as recordsets and summed, counted and sorted in Python (billing,
     complaints and the newest interactions; no ranking among the other
     customers)."""
-    from odoo.addons.crm_360.models.res_partner import MESSAGE_TYPES
+    from odoo.addons.crm_360.models.crm_customer_360_screen_timeline import (
+        MESSAGE_TYPES,
+    )
 
     env = partner.env
     today = date.today()
@@ -164,7 +166,9 @@ FLOOR_360_SQL = """
 def floor_360(partner):
     """The same figures as :func:`orm_360` by one raw SQL query: the
     practical floor of the screen's billing, complaint and timeline part."""
-    from odoo.addons.crm_360.models.res_partner import MESSAGE_TYPES
+    from odoo.addons.crm_360.models.crm_customer_360_screen_timeline import (
+        MESSAGE_TYPES,
+    )
 
     partner.env.cr.execute(FLOOR_360_SQL, {"p": partner.id, "types": MESSAGE_TYPES})
     return len(partner.env.cr.fetchone())

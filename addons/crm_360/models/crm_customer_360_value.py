@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-CUSTOMER_MOVE_TYPES = ("out_invoice", "out_refund")
+from odoo.addons.crm_suite_base.customer import CUSTOMER_INVOICE, CUSTOMER_MOVE_TYPES
 
 
 class CrmCustomer360Value(models.Model):
@@ -48,32 +48,14 @@ class CrmCustomer360Value(models.Model):
         ``companies`` (every one when not given) from the posted moves, in one
         statement; rows whose figures did not change are not written."""
         self.env["account.move"].flush_model()
-        # the scope is applied to the moves (m) and to the stored rows (v)
-        conditions = {"m": [], "v": []}
-        for alias, partner_col in (("m", "commercial_partner_id"), ("v", "partner_id")):
-            if companies is not None:
-                conditions[alias].append(
-                    SQL(
-                        "%s = ANY(%s)",
-                        SQL.identifier(alias, "company_id"),
-                        companies.ids,
-                    )
-                )
-            if partners is not None:
-                conditions[alias].append(
-                    SQL(
-                        "%s = ANY(%s)", SQL.identifier(alias, partner_col), partners.ids
-                    )
-                )
-        where_m = SQL(" AND ").join(conditions["m"] or [SQL("TRUE")])
-        where_v = SQL(" AND ").join(conditions["v"] or [SQL("TRUE")])
+        where_m, where_v = self._scope(companies, partners)
         self.env.cr.execute(
             SQL(
                 """
                 WITH fresh AS (
                     SELECT m.company_id, m.commercial_partner_id AS partner_id,
                            MAX(m.invoice_date) AS last_invoice_date,
-                           COUNT(*) FILTER (WHERE m.move_type = 'out_invoice')
+                           COUNT(*) FILTER (WHERE m.move_type = %(invoice)s)
                                AS invoice_count,
                            COALESCE(SUM(m.amount_untaxed_signed), 0) AS amount
                       FROM account_move m
@@ -105,6 +87,7 @@ class CrmCustomer360Value(models.Model):
                        IS DISTINCT FROM (EXCLUDED.last_invoice_date,
                                          EXCLUDED.invoice_count, EXCLUDED.amount)
                 """,
+                invoice=CUSTOMER_INVOICE,
                 types=CUSTOMER_MOVE_TYPES,
                 where_m=where_m,
                 where_v=where_v,
@@ -116,3 +99,23 @@ class CrmCustomer360Value(models.Model):
             log_exceptions=False,
         )
         self.invalidate_model()
+
+    @api.model
+    def _scope(self, companies, partners):
+        """The conditions on the moves (alias ``m``) and on the stored rows
+        (alias ``v``) that limit a refresh to ``companies`` and ``partners``
+        (None: every one)."""
+        conditions = {"m": [], "v": []}
+        for alias, partner_col in (("m", "commercial_partner_id"), ("v", "partner_id")):
+            for column, records in (
+                ("company_id", companies),
+                (partner_col, partners),
+            ):
+                if records is not None:
+                    conditions[alias].append(
+                        SQL("%s = ANY(%s)", SQL.identifier(alias, column), records.ids)
+                    )
+        return tuple(
+            SQL(" AND ").join(conditions[alias] or [SQL("TRUE")])
+            for alias in ("m", "v")
+        )

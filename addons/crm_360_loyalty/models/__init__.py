@@ -1,2 +1,2 @@
-from . import res_partner
+from . import crm_customer_360_screen
 from . import crm_customer_360

@@ -1,1 +1,2 @@
-from . import res_partner
+from . import crm_customer_360_screen
+from . import crm_customer_360_screen_campaigns

@@ -1,0 +1,141 @@
+"""The customer 360 screen: its sections put together.
+
+Every figure is read as the current user, under record rules and for the
+user's allowed companies, with a fixed number of queries whatever the length
+of the customer's history (aggregates by _read_group or one SQL over the
+records the ORM allows). Each section is its own abstract model
+(``crm.customer.360.screen.<section>``); bridge add-ons add theirs by
+extending ``_data``.
+"""
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+SUMMARY_FIGURES = (
+    "revenue_total",
+    "revenue_12m",
+    "invoice_count",
+    "balance_due",
+    "overdue_amount",
+    "overdue_count",
+)
+TIMELINE_PAGE = 20
+TIMELINE_PAGE_MAX = 100
+BILLING_GROUP = "crm_360.group_crm_360_billing"
+
+
+class CrmCustomer360Screen(models.AbstractModel):
+    _name = "crm.customer.360.screen"
+    _inherit = "crm.customer.360.screen.section"
+    _description = "Customer 360 Screen"
+
+    @api.model
+    def _data(self, partner, timeline_offset, timeline_limit):
+        """Every section of the screen of ``partner`` (a commercial partner
+        whose context holds its family): the body of
+        ``res.partner.customer_360_data``."""
+        env = self.env
+        billing = env.user.has_group(BILLING_GROUP)
+        figures = self._section("billing")._figures(partner) if billing else None
+        data = {
+            "partner": self._section("identity")._section_data(partner),
+            "billing_access": billing,
+            "currency": env.company.currency_id.name,
+            "currency_id": env.company.currency_id.id,
+            "domains": self._domains(partner, billing),
+            "summary": self._summary(partner, billing, figures),
+        }
+        data.update(self._document_sections(partner))
+        data["household"] = self._section("household")._section_data(partner, billing)
+        data["timeline"] = self._section("timeline")._section_data(
+            partner, timeline_offset, timeline_limit
+        )
+        if billing:
+            data["billing"] = self._section("billing")._section_data(partner, figures)
+            data["value"] = self._section("value")._section_data(
+                partner, data["summary"]
+            )
+        return data
+
+    def _section(self, name):
+        return self.env[f"crm.customer.360.screen.{name}"]
+
+    def _document_sections(self, partner):
+        """The sections of documents the user may not be allowed to read:
+        ``None`` (sales) or empty then."""
+        return {
+            "sales": self._section("sales")._section_data(partner)
+            if self._can_read("sale.order")
+            else None,
+            "complaints": self._section("complaints")._section_data(partner)
+            if self._can_read("crm.claim")
+            else [],
+            "opportunities": self._section("opportunities")._section_data(partner)
+            if self._can_read("crm.lead")
+            else [],
+        }
+
+    @api.model
+    def _check_page(self, offset, limit):
+        if not (
+            _whole(offset)
+            and _whole(limit)
+            and offset >= 0
+            and 1 <= limit <= TIMELINE_PAGE_MAX
+        ):
+            raise UserError(
+                self.env._(
+                    "Invalid timeline page (offset %(offset)r, limit %(limit)r): "
+                    "the offset must be a whole number from 0, the limit one from "
+                    "1 to %(max)s.",
+                    offset=offset,
+                    limit=limit,
+                    max=TIMELINE_PAGE_MAX,
+                )
+            )
+
+    def _domains(self, partner, billing):
+        """The domains behind the key figures: the screen opens these lists,
+        so each figure equals the list it opens."""
+        today = fields.Date.context_today(self)
+        domains = {
+            "claims": [("partner_id", "child_of", partner.id)],
+            "open_claims": [
+                ("partner_id", "child_of", partner.id),
+                ("is_closed", "=", False),
+            ],
+            "open_orders": self._section("sales")._open_orders_domain(partner),
+        }
+        if billing:
+            domains.update(
+                invoices=self._move_domain(partner),
+                overdue=self._section("billing")._overdue_domain(partner, today),
+            )
+        return domains
+
+    def _summary(self, partner, billing, figures=None):
+        sales = self._section("sales")
+        summary = {
+            "claim_count": 0,
+            "open_claim_count": 0,
+            "open_order_count": sales._open_order_count(partner)
+            if self._can_read("sale.order")
+            else None,
+            "last_interaction_date": self._section("timeline")._last_interaction(
+                partner
+            ),
+        }
+        summary.update(self._section("complaints")._counts(partner))
+        if not billing:
+            return summary
+        billing_section = self._section("billing")
+        figures = figures or billing_section._figures(partner)
+        summary.update(
+            {key: figures[key] for key in SUMMARY_FIGURES},
+            avg_days_to_pay=billing_section._avg_days_to_pay(partner),
+        )
+        return summary
+
+
+def _whole(value):
+    return isinstance(value, int) and not isinstance(value, bool)

@@ -1,0 +1,12 @@
+from odoo import api, models
+
+
+class CrmCustomer360Screen(models.AbstractModel):
+    _inherit = "crm.customer.360.screen"
+
+    @api.model
+    def _data(self, partner, timeline_offset, timeline_limit):
+        data = super()._data(partner, timeline_offset, timeline_limit)
+        if self._can_read("mailing.trace"):
+            data["campaigns"] = self._section("campaigns")._section_data(partner)
+        return data
