@@ -23,8 +23,7 @@ registry.category("web_tour.tours").add("crm_360_partner_statement_tour", {
         },
         {
             content: "partner_statement's outstanding statement wizard opens",
-            trigger:
-                ".modal .o_form_view button[name='button_export_pdf'], .modal .o_form_view button[name='button_export_html']",
+            trigger: ".modal button[name='button_export_pdf']",
         },
         {
             content: "The activity statement is one click away",
