@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.crm_360_partner_statement.hooks import uninstall_hook
 
 BUTTON = "//button[@name='action_crm_360_partner_statement']"
 
@@ -57,6 +58,17 @@ class TestStatementButton(AccountTestInvoicingCommon):
                 self.env.ref("crm_360.group_crm_360_billing"),
                 self.env.ref(xmlid).all_implied_ids,
             )
+
+    def test_uninstall_takes_the_billing_figures_back(self):
+        uninstall_hook(self.env)
+        billing = self.env.ref("crm_360.group_crm_360_billing")
+        for xmlid in (
+            "partner_statement.group_outstanding_statement",
+            "partner_statement.group_activity_statement",
+        ):
+            self.assertNotIn(billing, self.env.ref(xmlid).all_implied_ids)
+        # invoicing users keep them through account's own groups
+        self.assertIn(billing, self.accountant.all_group_ids)
 
     def test_button_on_form_for_billing_users_only(self):
         self.assertEqual(len(self._form_arch(self.accountant).xpath(BUTTON)), 1)
