@@ -1,0 +1,4 @@
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from . import test_statement_balance
+from . import test_statement_button
+from . import test_ui
