@@ -4,9 +4,10 @@
     "summary": "Print a customer's OCA outstanding or activity statement from the "
     "360 screen and the customer form",
     "version": "19.0.1.0.0",
+    "development_status": "Beta",
     "category": "Sales/CRM",
     "author": "CRM Suite",
-    "website": "https://example.com/crm-suite",
+    "maintainers": ["crm-suite"],
     "license": "AGPL-3",
     "depends": ["crm_360", "partner_statement"],
     "data": [
