@@ -1,8 +1,10 @@
-from dateutil.relativedelta import relativedelta
-
 from odoo import fields, models
 
-from ..models.crm_kpi_snapshot import month_start
+from odoo.addons.crm_suite_base.customer import (
+    CUSTOMER_INVOICE,
+    posted_customer_moves_domain,
+)
+from odoo.addons.crm_suite_base.periods import add_months
 
 COHORT_HORIZON = 12
 
@@ -48,9 +50,9 @@ class CrmKpiCohortLine(models.TransientModel):
         average): those whose first invoice in the company is in its month."""
         self.ensure_one()
         company = self.comparison_id.company_id
-        go_live = company.crm_go_live_date and month_start(company.crm_go_live_date)
+        go_live = company._crm_kpi_go_live_month()
         if self.cohort:
-            first, end = self.cohort, self.cohort + relativedelta(months=1)
+            first, end = self.cohort, add_months(self.cohort, 1)
         elif self.side == "before":
             first, end = False, go_live
         else:
@@ -61,8 +63,7 @@ class CrmKpiCohortLine(models.TransientModel):
         groups = self.env["account.move"]._read_group(
             [
                 ("company_id", "=", company.id),
-                ("state", "=", "posted"),
-                ("move_type", "=", "out_invoice"),
+                *posted_customer_moves_domain((CUSTOMER_INVOICE,)),
             ],
             ["commercial_partner_id"],
             having=having,

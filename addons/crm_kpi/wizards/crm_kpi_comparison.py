@@ -1,6 +1,6 @@
 from odoo import Command, api, fields, models
 
-from ..models.crm_kpi_snapshot import KPIS, SEGMENT_TYPES
+from ..catalogue import KPIS, SEGMENT_TYPES
 
 COHORT_HORIZON = 12
 COHORT_ROWS = 18

@@ -1,8 +1,8 @@
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 
-from ..models.crm_kpi_snapshot import FORMULA_VERSION, KPIS
+from odoo.addons.crm_suite_base.periods import add_months
+
+from ..catalogue import FORMULA_VERSION, kpi_help, kpi_selection
 
 SIGNIFICANCE = 0.05
 STATISTICS = (
@@ -47,9 +47,7 @@ class CrmKpiComparisonLine(models.TransientModel):
     comparison_id = fields.Many2one(
         "crm.kpi.comparison", required=True, ondelete="cascade"
     )
-    kpi_code = fields.Selection(
-        [(code, spec[0]) for code, spec in KPIS.items()], string="KPI", required=True
-    )
+    kpi_code = fields.Selection(kpi_selection(), string="KPI", required=True)
     formula = fields.Char(compute="_compute_formula")
     baseline_months = fields.Integer(
         string="Months Before", compute="_compute_statistics"
@@ -184,7 +182,7 @@ class CrmKpiComparisonLine(models.TransientModel):
     @api.depends("kpi_code", "p_value", "has_test")
     def _compute_formula(self):
         for line in self:
-            line.formula = str(KPIS[line.kpi_code][3]) if line.kpi_code else ""
+            line.formula = kpi_help(line.kpi_code)
             line.significant = line.has_test and line.p_value < SIGNIFICANCE
 
     def action_open_baseline(self):
@@ -233,7 +231,7 @@ class CrmKpiComparisonLine(models.TransientModel):
         )
         start, go_live, last_closed = Snapshot._comparison_months()
         if side == "baseline":
-            return start, go_live - relativedelta(months=1)
+            return start, add_months(go_live, -1)
         if side == "after":
             return go_live, last_closed
         return start, last_closed
