@@ -30,17 +30,10 @@ def compare_series(series, go_live, env):
         "ci_low": None,
         "ci_high": None,
         "p_value": None,
-        "warning": False,
+        "warning": _warning(len(before), len(after), env),
         "same_season": None,
         "its": None,
     }
-    if len(before) < MIN_SIDE_MONTHS or len(after) < MIN_SIDE_MONTHS:
-        result["warning"] = env._(
-            "Fewer than 6 months on one side (%(before)s before, %(after)s after): "
-            "the comparison is not reliable.",
-            before=len(before),
-            after=len(after),
-        )
     if before and after:
         result["change"] = result["after_mean"] - result["baseline_mean"]
         if result["baseline_mean"]:
@@ -50,6 +43,19 @@ def compare_series(series, go_live, env):
     result["same_season"] = _same_season(series, go_live)
     result["its"] = _interrupted_time_series(series, go_live, sm, np)
     return result
+
+
+def _warning(before, after, env):
+    """The warning of a comparison of ``before`` and ``after`` months;
+    False when both sides are long enough."""
+    if before >= MIN_SIDE_MONTHS and after >= MIN_SIDE_MONTHS:
+        return False
+    return env._(
+        "Fewer than 6 months on one side (%(before)s before, %(after)s after): "
+        "the comparison is not reliable.",
+        before=before,
+        after=after,
+    )
 
 
 def _t_test(a, b, paired):

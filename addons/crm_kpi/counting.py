@@ -107,7 +107,24 @@ def fill(result, key, rows, window):
     """Set the KPIs of ``key`` (month, segment) in ``result`` from its
     (flow, base, lifetime, claim) counts."""
     flow, base, lifetime, claim = rows
+    active = _fill_flows(result, key, flow)
+    _fill_bases(result, key, base, lifetime, window)
+    _fill_claims(result, key, claim, active)
+
+
+def _fill_flows(result, key, flow):
+    """The KPIs of the month's invoices; return its active customers."""
     revenue, invoices, active, new, _old, _rev90 = flow or (0.0, 0, 0, 0, 0, 0.0)
+    result["active_customers"][key] = (float(active), float(active), None)
+    result["new_customers"][key] = (float(new), float(new), None)
+    result["revenue"][key] = (float(revenue), float(revenue), None)
+    result["average_order_value"][key] = ratio(revenue, invoices)
+    result["revenue_per_customer"][key] = ratio(revenue, active)
+    return active
+
+
+def _fill_bases(result, key, base, lifetime, window):
+    """The KPIs of the customer base."""
     (start_base, kept, end_base, repeaters, window_invoices, window_revenue) = base or (
         0,
         0,
@@ -116,12 +133,6 @@ def fill(result, key, rows, window):
         0,
         0.0,
     )
-    claims, median_days, closed = claim or (0, None, 0)
-    result["active_customers"][key] = (float(active), float(active), None)
-    result["new_customers"][key] = (float(new), float(new), None)
-    result["revenue"][key] = (float(revenue), float(revenue), None)
-    result["average_order_value"][key] = ratio(revenue, invoices)
-    result["revenue_per_customer"][key] = ratio(revenue, active)
     retention = ratio(kept, start_base, 100.0)
     result["retention_rate"][key] = retention
     result["churn_rate"][key] = (
@@ -134,6 +145,11 @@ def fill(result, key, rows, window):
     result["customer_lifetime_value"][key] = lifetime_value(
         window_revenue, end_base, lifetime, window
     )
+
+
+def _fill_claims(result, key, claim, active):
+    """The KPIs of the claims."""
+    claims, median_days, closed = claim or (0, None, 0)
     result["complaint_rate"][key] = ratio(claims, active, 100.0)
     result["complaint_resolution_days"][key] = (
         float(median_days) if closed else None,

@@ -136,14 +136,7 @@ def snapshot_cursors(env):
     transaction that has written none of those tables sees too, but for
     what was committed since it started."""
     cr = env.cr
-    cr.execute(
-        SQL(
-            "SELECT NOT EXISTS (SELECT FROM pg_stat_xact_user_tables "
-            "WHERE relname = ANY(%s) AND n_tup_ins + n_tup_upd + n_tup_del > 0)",
-            list(READ_TABLES),
-        )
-    )
-    if not cr.fetchone()[0]:
+    if _has_written_read_tables(cr):
         yield cr, None
         return
     connection = sql_db.db_connect(cr.dbname)
@@ -159,6 +152,18 @@ def snapshot_cursors(env):
         yield here, aside
 
 
+def _has_written_read_tables(cr):
+    """Whether the transaction of ``cr`` has written a table the KPIs read."""
+    cr.execute(
+        SQL(
+            "SELECT EXISTS (SELECT FROM pg_stat_xact_user_tables "
+            "WHERE relname = ANY(%s) AND n_tup_ins + n_tup_upd + n_tup_del > 0)",
+            list(READ_TABLES),
+        )
+    )
+    return cr.fetchone()[0]
+
+
 def read_rows(env, query, columns, cr=None):
     """{name: numpy array} of the rows of ``query`` (:class:`SQL`), read
     at once in PostgreSQL's binary format (:func:`engine.read_copy`):
@@ -167,15 +172,19 @@ def read_rows(env, query, columns, cr=None):
     cr = cr or env.cr
     start = time.perf_counter()
     rows = engine.read_copy(cr, cr.mogrify(query), columns)
-    # counted as this transaction's cursor counts its queries (tests'
-    # query counts, request statistics)
+    _count_query(env, time.perf_counter() - start)
+    return rows
+
+
+def _count_query(env, seconds):
+    """Count a query read past this transaction's cursor as this cursor
+    counts its own (tests' query counts, request statistics)."""
     env.cr.sql_log_count += 1
     thread = threading.current_thread()
     if hasattr(thread, "query_count"):
         thread.query_count += 1
     if hasattr(thread, "query_time"):
-        thread.query_time += time.perf_counter() - start
-    return rows
+        thread.query_time += seconds
 
 
 def invoice_read(company, last):

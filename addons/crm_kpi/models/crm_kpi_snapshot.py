@@ -149,22 +149,8 @@ class CrmKpiSnapshot(models.Model):
     def action_open_details(self):
         """The invoices, customers or claims behind a snapshot."""
         self.ensure_one()
-        start, end = self.date_from, self.date_to
         if self.kpi_code.startswith("complaint"):
-            field = (
-                "date_closed"
-                if self.kpi_code == "complaint_resolution_days"
-                else "date"
-            )
-            return self._details_action(
-                self.env._("Claims"),
-                "crm.claim",
-                [
-                    ("company_id", "=", self.company_id.id),
-                    (field, ">=", start),
-                    (field, "<", end + timedelta(days=1)),
-                ],
-            )
+            return self._claims_action()
         if self.kpi_code in MONTH_CUSTOMER_KPIS + BASE_CUSTOMER_KPIS:
             return self._details_action(
                 self.env._("Customers"),
@@ -177,8 +163,23 @@ class CrmKpiSnapshot(models.Model):
             [
                 ("company_id", "=", self.company_id.id),
                 *posted_customer_moves_domain(),
-                ("invoice_date", ">=", start),
-                ("invoice_date", "<=", end),
+                ("invoice_date", ">=", self.date_from),
+                ("invoice_date", "<=", self.date_to),
+            ],
+        )
+
+    def _claims_action(self):
+        """The claims dated (closed, for the resolution days) in the month."""
+        field = (
+            "date_closed" if self.kpi_code == "complaint_resolution_days" else "date"
+        )
+        return self._details_action(
+            self.env._("Claims"),
+            "crm.claim",
+            [
+                ("company_id", "=", self.company_id.id),
+                (field, ">=", self.date_from),
+                (field, "<", self.date_to + timedelta(days=1)),
             ],
         )
 
@@ -300,7 +301,15 @@ class CrmKpiSnapshot(models.Model):
     @api.model
     def _backfill(self):
         """Every month from the first invoice to the last closed month."""
-        company = self.env.company
+        first = self._first_invoice_day(self.env.company)
+        last = last_closed_month(fields.Date.context_today(self))
+        if not first or month_start(first) > last:
+            return 0
+        return self.compute_snapshots(month_start(first), last)
+
+    @api.model
+    def _first_invoice_day(self, company):
+        """The day of the company's first posted invoice or credit note."""
         self.env.cr.execute(
             SQL(
                 "SELECT MIN(invoice_date) FROM account_move WHERE company_id = %s "
@@ -309,11 +318,7 @@ class CrmKpiSnapshot(models.Model):
                 CUSTOMER_MOVE_TYPES,
             )
         )
-        first = self.env.cr.fetchone()[0]
-        last = last_closed_month(fields.Date.context_today(self))
-        if not first or month_start(first) > last:
-            return 0
-        return self.compute_snapshots(month_start(first), last)
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _cron_monthly(self):
@@ -326,9 +331,7 @@ class CrmKpiSnapshot(models.Model):
             [("state", "=", "queued")], order="id"
         )
         if backfills:
-            done = backfills[0]._run_batch()
-            left = sum(b.month_count - b.months_done for b in backfills)
-            self.env["ir.cron"]._commit_progress(done, remaining=left + len(companies))
+            self._cron_backfill_batch(backfills, companies)
             return
         last = last_closed_month(fields.Date.context_today(self))
         for index, company in enumerate(companies):
@@ -336,6 +339,14 @@ class CrmKpiSnapshot(models.Model):
             self.env["ir.cron"]._commit_progress(
                 1, remaining=len(companies) - index - 1
             )
+
+    @api.model
+    def _cron_backfill_batch(self, backfills, companies):
+        """Compute a batch of the first of ``backfills``; report the months
+        left, and the month of each company still to compute after them."""
+        done = backfills[0]._run_batch()
+        left = sum(b.month_count - b.months_done for b in backfills)
+        self.env["ir.cron"]._commit_progress(done, remaining=left + len(companies))
 
     def _store(self, company, rows, open_month):
         """Insert the snapshots; only the open month's are updated."""
@@ -521,6 +532,11 @@ class CrmKpiSnapshot(models.Model):
 
     @api.model
     def _check_comparison_keys(self, kpi_code, segment_type):
+        self._check_kpi_code(kpi_code)
+        self._check_segment_type(segment_type)
+
+    @api.model
+    def _check_kpi_code(self, kpi_code):
         if not isinstance(kpi_code, str) or kpi_code not in KPIS:
             raise UserError(
                 self.env._(
@@ -529,6 +545,9 @@ class CrmKpiSnapshot(models.Model):
                     codes=", ".join(KPIS),
                 )
             )
+
+    @api.model
+    def _check_segment_type(self, segment_type):
         if not isinstance(segment_type, str) or segment_type not in dict(SEGMENT_TYPES):
             raise UserError(
                 self.env._(

@@ -50,7 +50,25 @@ class CrmKpiCohortLine(models.TransientModel):
         average): those whose first invoice in the company is in its month."""
         self.ensure_one()
         company = self.comparison_id.company_id
-        go_live = company._crm_kpi_go_live_month()
+        groups = self.env["account.move"]._read_group(
+            [
+                ("company_id", "=", company.id),
+                *posted_customer_moves_domain((CUSTOMER_INVOICE,)),
+            ],
+            ["commercial_partner_id"],
+            having=self._first_invoice_having(company._crm_kpi_go_live_month()),
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self._customers_title(),
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "domain": [("id", "in", [partner.id for (partner,) in groups])],
+        }
+
+    def _first_invoice_having(self, go_live):
+        """The months of the first invoice of the line's customers: the
+        cohort's, or before or from the go-live month for an average."""
         if self.cohort:
             first, end = self.cohort, add_months(self.cohort, 1)
         elif self.side == "before":
@@ -60,21 +78,7 @@ class CrmKpiCohortLine(models.TransientModel):
         having = [("invoice_date:min", "<", end)] if end else []
         if first:
             having.append(("invoice_date:min", ">=", first))
-        groups = self.env["account.move"]._read_group(
-            [
-                ("company_id", "=", company.id),
-                *posted_customer_moves_domain((CUSTOMER_INVOICE,)),
-            ],
-            ["commercial_partner_id"],
-            having=having,
-        )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self._customers_title(),
-            "res_model": "res.partner",
-            "view_mode": "list,form",
-            "domain": [("id", "in", [partner.id for (partner,) in groups])],
-        }
+        return having
 
     def _customers_title(self):
         if self.cohort:
