@@ -151,11 +151,12 @@ class CrmKpiSnapshot(models.Model):
         self.ensure_one()
         if self.kpi_code.startswith("complaint"):
             return self._claims_action()
+        # read for every KPI of the invoices: it checks that the user may
+        # read the invoices behind the figure
+        customers = self._customers_of_month()
         if self.kpi_code in MONTH_CUSTOMER_KPIS + BASE_CUSTOMER_KPIS:
             return self._details_action(
-                self.env._("Customers"),
-                "res.partner",
-                [("id", "in", self._customers_of_month())],
+                self.env._("Customers"), "res.partner", [("id", "in", customers)]
             )
         return self._details_action(
             self.env._("Invoices"),
