@@ -160,11 +160,6 @@ def kpi_selection():
     return [(kpi.code, kpi.label) for kpi in KPIS.values()]
 
 
-def kpi_help(code):
-    """The formula of the KPI ``code`` as a string; '' for no KPI."""
-    return str(KPIS[code].help) if code else ""
-
-
 def customer_segment_types(segments):
     """The segment types of ``segments`` that depend on the customer alone."""
     return [t for t in segments if t in CUSTOMER_SEGMENT_TYPES]

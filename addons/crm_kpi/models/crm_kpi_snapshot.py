@@ -28,7 +28,7 @@ from odoo.addons.crm_suite_base.periods import (
 )
 
 from .. import comparison, counting
-from ..catalogue import FORMULA_VERSION, KPIS, SEGMENT_TYPES, kpi_help, kpi_selection
+from ..catalogue import FORMULA_VERSION, KPIS, SEGMENT_TYPES, kpi_selection
 
 MAX_COHORT_HORIZON = 120
 MANAGER_GROUP = "crm_kpi.group_crm_kpi_manager"
@@ -113,7 +113,9 @@ class CrmKpiSnapshot(models.Model):
 
     def _compute_kpi_help(self):
         for snapshot in self:
-            snapshot.kpi_help = kpi_help(snapshot.kpi_code)
+            # str() here: a formula is translated in the language of self.env
+            kpi = KPIS.get(snapshot.kpi_code)
+            snapshot.kpi_help = str(kpi.help) if kpi else ""
 
     def _compute_segment_label(self):
         for snapshot in self:

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 
 from odoo.addons.crm_suite_base.periods import add_months
 
-from ..catalogue import FORMULA_VERSION, kpi_help, kpi_selection
+from ..catalogue import FORMULA_VERSION, KPIS, kpi_selection
 
 SIGNIFICANCE = 0.05
 STATISTICS = (
@@ -200,7 +200,7 @@ class CrmKpiComparisonLine(models.TransientModel):
     @api.depends("kpi_code", "p_value", "has_test")
     def _compute_formula(self):
         for line in self:
-            line.formula = kpi_help(line.kpi_code)
+            line.formula = str(KPIS[line.kpi_code].help) if line.kpi_code else ""
             line.significant = line.has_test and line.p_value < SIGNIFICANCE
 
     def action_open_baseline(self):
