@@ -4,16 +4,19 @@ each read once as numpy arrays in PostgreSQL's binary format
 (:func:`.engine.read_copy`).
 
 Plain functions of an environment rather than an abstract model: they hold
-no state and need of the environment only its cursor, its database name and
+no state and need of the environment only its cursor (and its flush), its
+database name and
 whether ``crm_loyalty`` is installed. The receivable is read through a
 second connection sharing this transaction's snapshot (:func:`snapshot_cursors`),
 in a thread, while the rest is read; each read is counted as a query of this
-transaction (:func:`read_rows`).
+transaction (:func:`read_rows`). Also the day of the first invoice (where a
+backfill starts) and the customers of each cohort (:func:`cohort_counts`).
 """
 
 import contextlib
 import threading
 import time
+from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
@@ -78,6 +81,54 @@ def read_sources(env, company, last, segments, invoices_read):
         lines["balance"] = engine.to_units(lines["balance"], decimals)
         lines["team"] = receivable_teams(env, lines, moves, here)
     return moves, lines, claims, customers
+
+
+def first_invoice_day(env, company):
+    """The day of the company's first posted invoice or credit note."""
+    env.cr.execute(
+        SQL(
+            "SELECT MIN(invoice_date) FROM account_move WHERE company_id = %s "
+            "AND state = 'posted' AND move_type IN %s",
+            company.id,
+            CUSTOMER_MOVE_TYPES,
+        )
+    )
+    return env.cr.fetchone()[0]
+
+
+def cohort_counts(env, company, last):
+    """{cohort month: {k: customers of the cohort invoiced k months
+    after it}}, up to the month ``last``."""
+    env.flush_all()
+    env.cr.execute(
+        SQL(
+            """
+            WITH months AS (
+                SELECT DISTINCT commercial_partner_id AS partner,
+                       date_trunc('month', invoice_date)::date AS m
+                  FROM account_move
+                 WHERE company_id = %(company)s AND state = 'posted'
+                   AND move_type = %(invoice)s
+            ), cohorts AS (
+                SELECT partner, MIN(m) AS cohort FROM months GROUP BY partner
+            )
+            SELECT c.cohort,
+                   (EXTRACT(YEAR FROM age(mo.m, c.cohort)) * 12
+                    + EXTRACT(MONTH FROM age(mo.m, c.cohort)))::int AS k,
+                   COUNT(DISTINCT c.partner)
+              FROM cohorts c JOIN months mo ON mo.partner = c.partner
+             WHERE mo.m <= %(last)s
+          GROUP BY 1, 2
+            """,
+            company=company.id,
+            invoice=CUSTOMER_INVOICE,
+            last=last,
+        )
+    )
+    counts = defaultdict(dict)
+    for cohort, k, count in env.cr.fetchall():
+        counts[cohort][k] = count
+    return counts
 
 
 def _receivable_rows(env, pending, receivable, cr):

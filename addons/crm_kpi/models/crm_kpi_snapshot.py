@@ -9,7 +9,6 @@ Snapshots of closed months are written once and never rewritten: a change
 of formula bumps FORMULA_VERSION and writes new rows beside the old ones.
 """
 
-from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -18,7 +17,6 @@ from odoo.tools import SQL
 
 from odoo.addons.crm_suite_base.customer import (
     CUSTOMER_INVOICE,
-    CUSTOMER_MOVE_TYPES,
     posted_customer_moves_domain,
 )
 from odoo.addons.crm_suite_base.periods import (
@@ -27,7 +25,7 @@ from odoo.addons.crm_suite_base.periods import (
     month_start,
 )
 
-from .. import comparison, counting
+from .. import comparison, counting, readers
 from ..catalogue import FORMULA_VERSION, KPIS, SEGMENT_TYPES, kpi_selection
 
 MAX_COHORT_HORIZON = 120
@@ -304,24 +302,11 @@ class CrmKpiSnapshot(models.Model):
     @api.model
     def _backfill(self):
         """Every month from the first invoice to the last closed month."""
-        first = self._first_invoice_day(self.env.company)
+        first = readers.first_invoice_day(self.env, self.env.company)
         last = last_closed_month(fields.Date.context_today(self))
         if not first or month_start(first) > last:
             return 0
         return self.compute_snapshots(month_start(first), last)
-
-    @api.model
-    def _first_invoice_day(self, company):
-        """The day of the company's first posted invoice or credit note."""
-        self.env.cr.execute(
-            SQL(
-                "SELECT MIN(invoice_date) FROM account_move WHERE company_id = %s "
-                "AND state = 'posted' AND move_type IN %s",
-                company.id,
-                CUSTOMER_MOVE_TYPES,
-            )
-        )
-        return self.env.cr.fetchone()[0]
 
     @api.model
     def _cron_monthly(self):
@@ -458,7 +443,7 @@ class CrmKpiSnapshot(models.Model):
         company = self.env.company
         last = last_closed_month(fields.Date.context_today(self))
         return comparison.cohort_table(
-            self._cohort_counts(company, last),
+            readers.cohort_counts(self.env, company, last),
             last,
             company._crm_kpi_go_live_month(),
             horizon,
@@ -479,41 +464,6 @@ class CrmKpiSnapshot(models.Model):
                     horizon=horizon,
                 )
             )
-
-    @api.model
-    def _cohort_counts(self, company, last):
-        """{cohort month: {k: customers of the cohort invoiced k months
-        after it}}, up to the month ``last``."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            SQL(
-                """
-                WITH months AS (
-                    SELECT DISTINCT commercial_partner_id AS partner,
-                           date_trunc('month', invoice_date)::date AS m
-                      FROM account_move
-                     WHERE company_id = %(company)s AND state = 'posted'
-                       AND move_type = %(invoice)s
-                ), cohorts AS (
-                    SELECT partner, MIN(m) AS cohort FROM months GROUP BY partner
-                )
-                SELECT c.cohort,
-                       (EXTRACT(YEAR FROM age(mo.m, c.cohort)) * 12
-                        + EXTRACT(MONTH FROM age(mo.m, c.cohort)))::int AS k,
-                       COUNT(DISTINCT c.partner)
-                  FROM cohorts c JOIN months mo ON mo.partner = c.partner
-                 WHERE mo.m <= %(last)s
-              GROUP BY 1, 2
-                """,
-                company=company.id,
-                invoice=CUSTOMER_INVOICE,
-                last=last,
-            )
-        )
-        counts = defaultdict(dict)
-        for cohort, k, count in self.env.cr.fetchall():
-            counts[cohort][k] = count
-        return counts
 
     @api.model
     def get_comparison(self, kpi_code, segment_type="all", segment_value="all"):
