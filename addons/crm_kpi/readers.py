@@ -5,12 +5,12 @@ each read once as numpy arrays in PostgreSQL's binary format
 
 Plain functions of an environment rather than an abstract model: they hold
 no state and need of the environment only its cursor (and its flush), its
-database name and
-whether ``crm_loyalty`` is installed. The receivable is read through a
-second connection sharing this transaction's snapshot (:func:`snapshot_cursors`),
-in a thread, while the rest is read; each read is counted as a query of this
-transaction (:func:`read_rows`). Also the day of the first invoice (where a
-backfill starts) and the customers of each cohort (:func:`cohort_counts`).
+database name and whether ``crm_loyalty`` is installed. The receivable is
+read through a second connection sharing this transaction's snapshot
+(:func:`snapshot_cursors`), in a thread, while the rest is read; each read
+is counted as a query of this transaction (:func:`read_rows`). Also the
+day of the first invoice (where a backfill starts) and the customers of
+each cohort (:func:`cohort_counts`).
 """
 
 import contextlib
