@@ -1,16 +1,9 @@
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .crm_kpi_snapshot import month_start
+from odoo.addons.crm_suite_base.periods import add_months, month_count, month_start
 
 BATCH_MONTHS = 6
-
-
-def month_count(first, last):
-    """Months from the month of ``first`` to the month of ``last``, both in."""
-    return (last.year - first.year) * 12 + last.month - first.month + 1
 
 
 class CrmKpiBackfill(models.Model):
@@ -69,25 +62,11 @@ class CrmKpiBackfill(models.Model):
     def _check_months(self):
         """The same rules as the KPI engine's, checked when the range is
         queued rather than when the scheduled action reaches it."""
-        today = fields.Date.context_today(self)
+        Snapshot = self.env["crm.kpi.snapshot"]
         for backfill in self:
-            if backfill.date_from > backfill.date_to:
-                raise ValidationError(
-                    self.env._(
-                        "The start month (%(start)s) is after the end month "
-                        "(%(end)s): swap them.",
-                        start=backfill.date_from,
-                        end=backfill.date_to,
-                    )
-                )
-            if month_start(backfill.date_to) > month_start(today):
-                raise ValidationError(
-                    self.env._(
-                        "%(end)s is in a month that has not started: choose the "
-                        "current month at the latest.",
-                        end=backfill.date_to,
-                    )
-                )
+            Snapshot._check_months(
+                backfill.date_from, backfill.date_to, ValidationError
+            )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -104,7 +83,7 @@ class CrmKpiBackfill(models.Model):
         """Compute the next batch of months; return how many were computed."""
         self.ensure_one()
         first = self.next_month
-        last = min(first + relativedelta(months=BATCH_MONTHS - 1), self.date_to)
+        last = min(add_months(first, BATCH_MONTHS - 1), self.date_to)
         written = (
             self.env["crm.kpi.snapshot"]
             .with_company(self.company_id)
@@ -114,7 +93,7 @@ class CrmKpiBackfill(models.Model):
         finished = last >= self.date_to
         self.write(
             {
-                "next_month": False if finished else last + relativedelta(months=1),
+                "next_month": False if finished else add_months(last, 1),
                 "months_done": self.months_done + months,
                 "written": self.written + written,
                 "state": "done" if finished else "queued",

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from odoo.addons.crm_suite_base.periods import add_months, month_start
+
 MAX_KPI_MONTHS = 120
 
 
@@ -60,3 +62,27 @@ class ResCompany(models.Model):
                         date=company.crm_go_live_date,
                     )
                 )
+
+    def _crm_kpi_go_live_month(self):
+        """First day of the go-live month; False without a go-live date (or
+        a company)."""
+        return self.crm_go_live_date and month_start(self.crm_go_live_date)
+
+    def _crm_kpi_baseline_start(self):
+        """First day of the first baseline month: the baseline is the
+        ``crm_kpi_baseline_months`` months before the go-live month."""
+        go_live = self._crm_kpi_go_live_month()
+        return go_live and add_months(go_live, -self.crm_kpi_baseline_months)
+
+    def _crm_kpi_period(self, month):
+        """Where ``month`` (a first day) stands against the go-live: "after"
+        from the go-live month on, "baseline" in the baseline months before
+        it, else (or without a go-live date) "other"."""
+        go_live = self._crm_kpi_go_live_month()
+        if not go_live or not month:
+            return "other"
+        if month >= go_live:
+            return "after"
+        if month >= self._crm_kpi_baseline_start():
+            return "baseline"
+        return "other"

@@ -8,7 +8,7 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
-from ..models.crm_kpi_snapshot import compare_series
+from ..comparison import compare_series
 
 GO_LIVE = date(2025, 1, 1)
 

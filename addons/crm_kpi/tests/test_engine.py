@@ -9,7 +9,7 @@ import numpy as np
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import SQL
 
-from odoo.addons.crm_kpi import engine
+from odoo.addons.crm_kpi import engine, readers
 
 LO, HI = 100, 160  # the months counted
 
@@ -146,7 +146,8 @@ class TestKpiEngine(TransactionCase):
             "SELECT id, COALESCE(parent_id, 0), DATE '2026-02-28' + id, id > 2, "
             "id / 4.0::float8 FROM res_partner WHERE id <= 5 ORDER BY id"
         )
-        rows = self.env["crm.kpi.snapshot"]._read_rows(
+        rows = readers.read_rows(
+            self.env,
             query,
             [
                 ("id", "int"),
@@ -178,38 +179,36 @@ class TestKpiEngine(TransactionCase):
         """Two cursors of their own see the same rows as this transaction,
         until it writes a table the KPIs read (its rows are not committed):
         then everything is read here."""
-        snapshot_model = self.env["crm.kpi.snapshot"]
         read = (
             SQL("SELECT id, COALESCE(parent_id, 0) FROM res_partner ORDER BY id"),
             [("id", "int"), ("parent", "int")],
         )
-        expected = snapshot_model._read_rows(*read)
+        expected = readers.read_rows(self.env, *read)
         self.assertTrue(expected["id"].tolist())
-        with snapshot_model._snapshot_cursors() as (here, aside):
+        with readers.snapshot_cursors(self.env) as (here, aside):
             self.assertIsNotNone(aside, "no second cursor")
             self.assertNotEqual(here, self.env.cr)
             for cursor in (here, aside):
-                rows = snapshot_model._read_rows(*read, cr=cursor)
+                rows = readers.read_rows(self.env, *read, cr=cursor)
                 for column in ("id", "parent"):
                     self.assertEqual(rows[column].tolist(), expected[column].tolist())
         partner = self.env["res.partner"].create({"name": "Not committed"})
         self.env.flush_all()
-        with snapshot_model._snapshot_cursors() as (here, aside):
+        with readers.snapshot_cursors(self.env) as (here, aside):
             self.assertIsNone(aside)
             self.assertEqual(here, self.env.cr)
-            rows = snapshot_model._read_rows(*read, cr=here)
+            rows = readers.read_rows(self.env, *read, cr=here)
             self.assertIn(partner.id, rows["id"].tolist())
 
 
 @tagged("post_install", "-at_install")
 class TestCustomerSegmentKeys(TransactionCase):
     # a class of its own: its writes would leave the other class's
-    # transaction without the second cursor of _snapshot_cursors
+    # transaction without the second cursor of readers.snapshot_cursors
     def test_customer_segment_keys_by_range_or_by_ids(self):
         """A contact is counted in its commercial partner's country, not in
         the country of its own address, whether its id is read within a
         range of ids or looked up among scattered ones."""
-        snapshot_model = self.env["crm.kpi.snapshot"]
         partners = self.env["res.partner"]
         spain, france = self.env.ref("base.es"), self.env.ref("base.fr")
         shop = partners.create(
@@ -231,11 +230,11 @@ class TestCustomerSegmentKeys(TransactionCase):
         # an id far beyond the others: looked up one by one
         scattered = np.append(dense, dense[-1] + 10**6)
         for ids, way in ((dense, "BETWEEN"), (scattered, "ANY")):
-            query, columns = snapshot_model._customer_read(
-                self.env.company, ["all", "country"], ids
+            query, columns = readers.customer_read(
+                self.env, self.env.company, ["all", "country"], ids
             )
             self.assertIn(way, self.env.cr.mogrify(query).decode())
-            rows = snapshot_model._read_rows(query, columns)
+            rows = readers.read_rows(self.env, query, columns)
             read = dict(zip(rows["id"].tolist(), rows["country"].tolist(), strict=True))
             self.assertEqual({p: read[p] for p in expected}, expected)
             if way == "ANY":

@@ -1,8 +1,10 @@
-from dateutil.relativedelta import relativedelta
-
 from odoo import fields, models
 
-from ..models.crm_kpi_snapshot import month_start
+from odoo.addons.crm_suite_base.customer import (
+    CUSTOMER_INVOICE,
+    posted_customer_moves_domain,
+)
+from odoo.addons.crm_suite_base.periods import add_months
 
 COHORT_HORIZON = 12
 
@@ -48,24 +50,13 @@ class CrmKpiCohortLine(models.TransientModel):
         average): those whose first invoice in the company is in its month."""
         self.ensure_one()
         company = self.comparison_id.company_id
-        go_live = company.crm_go_live_date and month_start(company.crm_go_live_date)
-        if self.cohort:
-            first, end = self.cohort, self.cohort + relativedelta(months=1)
-        elif self.side == "before":
-            first, end = False, go_live
-        else:
-            first, end = go_live, False
-        having = [("invoice_date:min", "<", end)] if end else []
-        if first:
-            having.append(("invoice_date:min", ">=", first))
         groups = self.env["account.move"]._read_group(
             [
                 ("company_id", "=", company.id),
-                ("state", "=", "posted"),
-                ("move_type", "=", "out_invoice"),
+                *posted_customer_moves_domain((CUSTOMER_INVOICE,)),
             ],
             ["commercial_partner_id"],
-            having=having,
+            having=self._first_invoice_having(company._crm_kpi_go_live_month()),
         )
         return {
             "type": "ir.actions.act_window",
@@ -74,6 +65,20 @@ class CrmKpiCohortLine(models.TransientModel):
             "view_mode": "list,form",
             "domain": [("id", "in", [partner.id for (partner,) in groups])],
         }
+
+    def _first_invoice_having(self, go_live):
+        """The months of the first invoice of the line's customers: the
+        cohort's, or before or from the go-live month for an average."""
+        if self.cohort:
+            first, end = self.cohort, add_months(self.cohort, 1)
+        elif self.side == "before":
+            first, end = False, go_live
+        else:
+            first, end = go_live, False
+        having = [("invoice_date:min", "<", end)] if end else []
+        if first:
+            having.append(("invoice_date:min", ">=", first))
+        return having
 
     def _customers_title(self):
         if self.cohort:

@@ -1,6 +1,6 @@
 from odoo import Command, api, fields, models
 
-from ..models.crm_kpi_snapshot import KPIS, SEGMENT_TYPES
+from ..catalogue import KPIS, SEGMENT_TYPES
 
 COHORT_HORIZON = 12
 COHORT_ROWS = 18
@@ -42,35 +42,34 @@ class CrmKpiComparison(models.TransientModel):
         """The averages of the cohorts before and after go-live (and their
         customers), then the last cohorts of each side."""
         table = self.env["crm.kpi.snapshot"].get_cohort_table(COHORT_HORIZON)
-        Line = self.env["crm.kpi.cohort.line"]
         rows = [
-            {
-                "name": self.env._("Average before go-live"),
-                "side": "before",
-                "size": sum(cohort["size"] for cohort in table["before"]),
-                **Line._shares(table["before_average"]),
-            },
-            {
-                "name": self.env._("Average after go-live"),
-                "side": "after",
-                "size": sum(cohort["size"] for cohort in table["after"]),
-                **Line._shares(table["after_average"]),
-            },
+            self._average_row(table, "before", self.env._("Average before go-live")),
+            self._average_row(table, "after", self.env._("Average after go-live")),
         ]
         for side in ("before", "after"):
             rows += [
-                {
-                    "name": cohort["cohort"].strftime("%Y-%m"),
-                    "cohort": cohort["cohort"],
-                    "side": side,
-                    "size": cohort["size"],
-                    **Line._shares(cohort["shares"]),
-                }
-                for cohort in table[side][-COHORT_ROWS:]
+                self._cohort_row(cohort, side) for cohort in table[side][-COHORT_ROWS:]
             ]
         return [
             Command.create(dict(row, sequence=index)) for index, row in enumerate(rows)
         ]
+
+    def _average_row(self, table, side, name):
+        return {
+            "name": name,
+            "side": side,
+            "size": sum(cohort["size"] for cohort in table[side]),
+            **self.env["crm.kpi.cohort.line"]._shares(table[side + "_average"]),
+        }
+
+    def _cohort_row(self, cohort, side):
+        return {
+            "name": cohort["cohort"].strftime("%Y-%m"),
+            "cohort": cohort["cohort"],
+            "side": side,
+            "size": cohort["size"],
+            **self.env["crm.kpi.cohort.line"]._shares(cohort["shares"]),
+        }
 
     @api.model
     def action_open(self):

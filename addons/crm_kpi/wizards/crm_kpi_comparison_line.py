@@ -1,8 +1,8 @@
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 
-from ..models.crm_kpi_snapshot import FORMULA_VERSION, KPIS
+from odoo.addons.crm_suite_base.periods import add_months
+
+from ..catalogue import FORMULA_VERSION, KPIS, kpi_selection
 
 SIGNIFICANCE = 0.05
 STATISTICS = (
@@ -47,9 +47,7 @@ class CrmKpiComparisonLine(models.TransientModel):
     comparison_id = fields.Many2one(
         "crm.kpi.comparison", required=True, ondelete="cascade"
     )
-    kpi_code = fields.Selection(
-        [(code, spec[0]) for code, spec in KPIS.items()], string="KPI", required=True
-    )
+    kpi_code = fields.Selection(kpi_selection(), string="KPI", required=True)
     formula = fields.Char(compute="_compute_formula")
     baseline_months = fields.Integer(
         string="Months Before", compute="_compute_statistics"
@@ -146,45 +144,63 @@ class CrmKpiComparisonLine(models.TransientModel):
                 comparison.segment_type,
                 comparison.segment_value or "all",
             )
-            its = data["its"] or {}
-            season = data["same_season"] or {}
-            level_ci = its.get("level_ci") or (0.0, 0.0)
-            slope_ci = its.get("slope_ci") or (0.0, 0.0)
             line.update(
                 {
-                    "has_change": data["change"] is not None,
-                    "has_change_pct": data["change_pct"] is not None,
-                    "has_same_season": bool(season),
-                    "has_same_season_test": season.get("p_value") is not None,
-                    "has_its": bool(its),
-                    "same_season_p_value": season.get("p_value") or 0.0,
-                    "its_level_ci_low": level_ci[0],
-                    "its_level_ci_high": level_ci[1],
-                    "its_slope_p_value": its.get("slope_p_value") or 0.0,
-                    "its_slope_ci_low": slope_ci[0],
-                    "its_slope_ci_high": slope_ci[1],
-                    "baseline_months": data["baseline_months"],
-                    "after_months": data["after_months"],
-                    "baseline_mean": data["baseline_mean"] or 0.0,
-                    "after_mean": data["after_mean"] or 0.0,
-                    "change": data["change"] or 0.0,
-                    "change_pct": data["change_pct"] or 0.0,
-                    "ci_low": data["ci_low"] or 0.0,
-                    "ci_high": data["ci_high"] or 0.0,
-                    "p_value": data["p_value"] if data["p_value"] is not None else 1.0,
-                    "has_test": data["p_value"] is not None,
-                    "warning": data["warning"] or False,
-                    "same_season_difference": season.get("mean_difference") or 0.0,
-                    "its_level_change": its.get("level_change") or 0.0,
-                    "its_slope_change": its.get("slope_change") or 0.0,
-                    "its_level_p_value": its.get("level_p_value") or 0.0,
+                    **line._mean_statistics(data),
+                    **line._same_season_statistics(data["same_season"] or {}),
+                    **line._its_statistics(data["its"] or {}),
                 }
             )
+
+    @staticmethod
+    def _mean_statistics(data):
+        """The fields of the comparison of the means (Welch's test)."""
+        return {
+            "has_change": data["change"] is not None,
+            "has_change_pct": data["change_pct"] is not None,
+            "baseline_months": data["baseline_months"],
+            "after_months": data["after_months"],
+            "baseline_mean": data["baseline_mean"] or 0.0,
+            "after_mean": data["after_mean"] or 0.0,
+            "change": data["change"] or 0.0,
+            "change_pct": data["change_pct"] or 0.0,
+            "ci_low": data["ci_low"] or 0.0,
+            "ci_high": data["ci_high"] or 0.0,
+            "p_value": data["p_value"] if data["p_value"] is not None else 1.0,
+            "has_test": data["p_value"] is not None,
+            "warning": data["warning"] or False,
+        }
+
+    @staticmethod
+    def _same_season_statistics(season):
+        return {
+            "has_same_season": bool(season),
+            "has_same_season_test": season.get("p_value") is not None,
+            "same_season_p_value": season.get("p_value") or 0.0,
+            "same_season_difference": season.get("mean_difference") or 0.0,
+        }
+
+    @staticmethod
+    def _its_statistics(its):
+        """The fields of the interrupted time series."""
+        level_ci = its.get("level_ci") or (0.0, 0.0)
+        slope_ci = its.get("slope_ci") or (0.0, 0.0)
+        return {
+            "has_its": bool(its),
+            "its_level_change": its.get("level_change") or 0.0,
+            "its_level_p_value": its.get("level_p_value") or 0.0,
+            "its_level_ci_low": level_ci[0],
+            "its_level_ci_high": level_ci[1],
+            "its_slope_change": its.get("slope_change") or 0.0,
+            "its_slope_p_value": its.get("slope_p_value") or 0.0,
+            "its_slope_ci_low": slope_ci[0],
+            "its_slope_ci_high": slope_ci[1],
+        }
 
     @api.depends("kpi_code", "p_value", "has_test")
     def _compute_formula(self):
         for line in self:
-            line.formula = str(KPIS[line.kpi_code][3]) if line.kpi_code else ""
+            line.formula = str(KPIS[line.kpi_code].help) if line.kpi_code else ""
             line.significant = line.has_test and line.p_value < SIGNIFICANCE
 
     def action_open_baseline(self):
@@ -206,12 +222,7 @@ class CrmKpiComparisonLine(models.TransientModel):
         kpi = dict(self._fields["kpi_code"]._description_selection(self.env))[
             self.kpi_code
         ]
-        if side == "baseline":
-            name = self.env._("%(kpi)s: months before go-live", kpi=kpi)
-        elif side == "after":
-            name = self.env._("%(kpi)s: months after go-live", kpi=kpi)
-        else:
-            name = self.env._("%(kpi)s: before and after go-live", kpi=kpi)
+        name = self._side_title(side, kpi)
         views = [
             (self.env.ref("crm_kpi.crm_kpi_snapshot_view_list").id, "list"),
             (self.env.ref("crm_kpi.crm_kpi_snapshot_view_graph").id, "graph"),
@@ -226,6 +237,13 @@ class CrmKpiComparisonLine(models.TransientModel):
             "context": {"graph_mode": "bar", "graph_stacked": True},
         }
 
+    def _side_title(self, side, kpi):
+        if side == "baseline":
+            return self.env._("%(kpi)s: months before go-live", kpi=kpi)
+        if side == "after":
+            return self.env._("%(kpi)s: months after go-live", kpi=kpi)
+        return self.env._("%(kpi)s: before and after go-live", kpi=kpi)
+
     def _months(self, side):
         """(first, last) month of a side of the comparison."""
         Snapshot = self.env["crm.kpi.snapshot"].with_company(
@@ -233,7 +251,7 @@ class CrmKpiComparisonLine(models.TransientModel):
         )
         start, go_live, last_closed = Snapshot._comparison_months()
         if side == "baseline":
-            return start, go_live - relativedelta(months=1)
+            return start, add_months(go_live, -1)
         if side == "after":
             return go_live, last_closed
         return start, last_closed

@@ -1,12 +1,16 @@
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
+
+from odoo.addons.crm_suite_base.periods import (
+    add_months,
+    last_closed_month,
+    month_count,
+)
 
 IMMEDIATE_MONTHS = 12
 
 
 def _last_closed_month(wizard):
-    return fields.Date.context_today(wizard).replace(day=1) - relativedelta(months=1)
+    return last_closed_month(fields.Date.context_today(wizard))
 
 
 class CrmKpiRecompute(models.TransientModel):
@@ -16,7 +20,7 @@ class CrmKpiRecompute(models.TransientModel):
     date_from = fields.Date(
         string="From Month",
         required=True,
-        default=lambda self: _last_closed_month(self) - relativedelta(months=11),
+        default=lambda self: add_months(_last_closed_month(self), -11),
     )
     date_to = fields.Date(
         string="To Month", required=True, default=lambda self: _last_closed_month(self)
@@ -60,8 +64,7 @@ class CrmKpiRecompute(models.TransientModel):
                 and wizard.date_to
                 and wizard.date_from <= wizard.date_to
             ):
-                delta = relativedelta(wizard.date_to, wizard.date_from.replace(day=1))
-                wizard.month_count = delta.years * 12 + delta.months + 1
+                wizard.month_count = month_count(wizard.date_from, wizard.date_to)
             else:
                 wizard.month_count = 0
 

@@ -1,0 +1,429 @@
+"""The monthly KPIs of a company, counted from the arrays of
+:mod:`.readers` with the numpy counters of :mod:`.engine`.
+
+:func:`compute_kpis` reads the sources once, counts every segment type of
+the invoices (:func:`activity_counts`), the claims
+(:func:`complaint_counts`) and the customer receivable
+(:func:`receivable_sums`), then turns those counts into the values,
+numerators and denominators of the catalogue's KPIs (:func:`fill`).
+"""
+
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from odoo.addons.crm_suite_base.periods import add_months, month_count, month_number
+
+from . import engine, readers
+from .catalogue import customer_segment_types
+
+LIFETIME_CAP_YEARS = 10.0
+
+
+def compute_kpis(env, company, first, last, segments):
+    """{segment type: {kpi code: {(month, segment): (value, numerator,
+    denominator)}}} for ``segments``, a list of segment types, and the
+    months ``first`` to ``last`` (first days of months)."""
+    window = company.crm_kpi_window_months
+    months = [add_months(first, i) for i in range(month_count(first, last))]
+    activity, complaints, receivable, opening = _count_sources(
+        env, company, first, last, segments
+    )
+    return {
+        segment_type: _segment_kpis(
+            segment_type,
+            months,
+            window,
+            activity[segment_type],
+            complaints[segment_type],
+            (receivable[segment_type], opening[segment_type]),
+        )
+        for segment_type in segments
+    }
+
+
+def _count_sources(env, company, first, last, segments):
+    """(activity, complaints, receivable, opening) of :func:`compute_kpis`:
+    the invoices, the receivable and the claims are read once for every
+    segment type; the invoices are counted in a thread while the rest is
+    read."""
+    window = company.crm_kpi_window_months
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        invoices = {}
+
+        def invoices_read(moves):
+            # what every segment type needs, then the sales team segment
+            invoices["grain"] = pool.submit(invoice_grain, first, last, moves)
+            if "team" in segments:
+                invoices["team"] = pool.submit(
+                    team_counts, invoices["grain"], moves["team"], window
+                )
+
+        moves, lines, claims, customers = readers.read_sources(
+            env, company, last, segments, invoices_read
+        )
+        receivable, opening = receivable_sums(
+            company, first, last, segments, lines, customers
+        )
+        complaints = complaint_counts(first, last, segments, claims, customers)
+        del moves, lines, claims  # memory for the counting of the invoices
+        activity = activity_counts(company, first, last, segments, invoices, customers)
+    return activity, complaints, receivable, opening
+
+
+def _segment_kpis(segment_type, months, window, activity, claims, receivable):
+    """{kpi code: {(month, segment): (value, numerator, denominator)}} of
+    one segment type; ``receivable``: (monthly changes, opening)."""
+    flows, bases, lifetime = activity
+    changes, opening = receivable
+    segments_seen = {seg for rows in (flows, bases, claims) for (_m, seg) in rows}
+    if segment_type == "all":
+        segments_seen = {"all"}
+    result = defaultdict(dict)
+    cumulative = defaultdict(float, opening)
+    for month in months:
+        for seg in sorted(segments_seen):
+            key = (month, seg)
+            counts = (flows.get(key), bases.get(key), lifetime.get(key))
+            fill(result, key, (*counts, claims.get(key)), window)
+            cumulative[seg] += (changes.get(key) or (0.0,))[0]
+            revenue_90 = (flows.get(key) or (0,) * 6)[5] or 0.0
+            result["days_sales_outstanding"][key] = ratio(
+                cumulative[seg], revenue_90, 90.0
+            )
+    return result
+
+
+def ratio(numerator, denominator, scale=1.0):
+    """(value, numerator, denominator); an empty value for a 0 denominator."""
+    numerator = float(numerator or 0.0)
+    denominator = float(denominator or 0.0)
+    value = numerator / denominator * scale if denominator else None
+    return value, numerator, denominator
+
+
+def fill(result, key, rows, window):
+    """Set the KPIs of ``key`` (month, segment) in ``result`` from its
+    (flow, base, lifetime, claim) counts."""
+    flow, base, lifetime, claim = rows
+    active = _fill_flows(result, key, flow)
+    _fill_bases(result, key, base, lifetime, window)
+    _fill_claims(result, key, claim, active)
+
+
+def _fill_flows(result, key, flow):
+    """The KPIs of the month's invoices; return its active customers."""
+    revenue, invoices, active, new, _old, _rev90 = flow or (0.0, 0, 0, 0, 0, 0.0)
+    result["active_customers"][key] = (float(active), float(active), None)
+    result["new_customers"][key] = (float(new), float(new), None)
+    result["revenue"][key] = (float(revenue), float(revenue), None)
+    result["average_order_value"][key] = ratio(revenue, invoices)
+    result["revenue_per_customer"][key] = ratio(revenue, active)
+    return active
+
+
+def _fill_bases(result, key, base, lifetime, window):
+    """The KPIs of the customer base."""
+    (start_base, kept, end_base, repeaters, window_invoices, window_revenue) = base or (
+        0,
+        0,
+        0,
+        0,
+        0,
+        0.0,
+    )
+    retention = ratio(kept, start_base, 100.0)
+    result["retention_rate"][key] = retention
+    result["churn_rate"][key] = (
+        None if retention[0] is None else 100.0 - retention[0],
+        float(start_base - kept),
+        float(start_base),
+    )
+    result["repeat_purchase_rate"][key] = ratio(repeaters, end_base, 100.0)
+    result["purchase_frequency"][key] = ratio(window_invoices, end_base)
+    result["customer_lifetime_value"][key] = lifetime_value(
+        window_revenue, end_base, lifetime, window
+    )
+
+
+def _fill_claims(result, key, claim, active):
+    """The KPIs of the claims."""
+    claims, median_days, closed = claim or (0, None, 0)
+    result["complaint_rate"][key] = ratio(claims, active, 100.0)
+    result["complaint_resolution_days"][key] = (
+        float(median_days) if closed else None,
+        float(median_days or 0.0),
+        float(closed),
+    )
+
+
+def lifetime_value(window_revenue, end_base, lifetime, window):
+    """(value, numerator, denominator) of the customer lifetime value."""
+    year_ago_base, kept = lifetime or (0, 0)
+    if not end_base or not year_ago_base:
+        return None, float(window_revenue or 0.0), float(end_base or 0)
+    annual_churn = 1.0 - kept / year_ago_base
+    years = LIFETIME_CAP_YEARS
+    if annual_churn > 0:
+        years = min(LIFETIME_CAP_YEARS, 1.0 / annual_churn)
+    numerator = float(window_revenue) * 12.0 / window * years
+    return numerator / end_base, numerator, float(end_base)
+
+
+def invoice_grain(first, last, moves):
+    """What :func:`activity_counts` counts of the invoices ``moves``
+    (amounts in units) for every segment type: their months, 90-day reach
+    and customers. Nothing of the ORM: run in a thread."""
+    if not len(moves["partner"]):
+        return {}
+    month = engine.month_numbers(moves["day"])
+    partners, customer = engine.index_of(moves["partner"])
+    return {
+        "lo": min(month_number(first) - 12, int(month.min())),
+        "hi": month_number(last) + 1,
+        "partners": partners,
+        "customer": customer,
+        "rows": (
+            month,
+            moves["invoice"],
+            moves["amount"],
+            engine.ninety_day_reach(moves["day"]),
+        ),
+    }
+
+
+def team_counts(grain, teams_of_moves, window):
+    """(labels, counts) of the sales team segment: the invoices of
+    ``grain`` (a Future of :func:`invoice_grain`) counted per customer
+    and team of the move (``teams_of_moves``). Nothing of the ORM: run in
+    a thread."""
+    grain = grain.result()
+    if not grain:
+        return [], {}
+    partners, customer = grain["partners"], grain["customer"]
+    teams, team = engine.index_of(teams_of_moves)
+    units, unit = engine.index_of(
+        engine.encode((customer, len(partners)), (team, len(teams)))
+    )
+    return segment_labels("team", teams), engine.grain_counts(
+        unit,
+        *grain["rows"],
+        units % len(teams),
+        len(teams),
+        grain["lo"],
+        grain["hi"],
+        window,
+    )
+
+
+def activity_counts(company, first, last, segments, invoices, customers):
+    """{segment type: (flows, bases, lifetime)}, each {(month, segment):
+    tuple}, from the company's invoices read once (``invoices``: Futures
+    of :func:`invoice_grain` and :func:`team_counts`), counted with
+    :mod:`.engine`:
+
+    - flows: revenue, invoices, active customers, new customers, (unused),
+      revenue of the 90 days ending with the month;
+    - bases: |B(s)|, |B(s) ∩ B(next)|, |B(next)|, repeat buyers of
+      B(next), invoices and revenue of the window ending the month;
+    - lifetime: |B(next − 12 months)| and how many of them are still in
+      B(next);
+
+    where s is the first day of the month, next the first day of the
+    month after, and B(d) the customer base at d: the customers (of the
+    segment) with an invoice in the W months before d. A segment of the
+    invoice (the sales team) counts a customer in each of its teams."""
+    window = company.crm_kpi_window_months
+    grain = invoices["grain"].result()
+    if not grain:
+        return {segment_type: ({}, {}, {}) for segment_type in segments}
+    labels, counts = _customer_counts(grain, segments, customers, window)
+    if "team" in segments:
+        labels["team"], counts["team"] = invoices["team"].result()
+    scale = 10**company.currency_id.decimal_places
+    return {
+        segment_type: monthly_rows(
+            counts[segment_type],
+            labels[segment_type],
+            (first, last, grain["lo"]),
+            window,
+            scale,
+        )
+        for segment_type in segments
+    }
+
+
+def _customer_counts(grain, segments, customers, window):
+    """({segment type: labels}, {segment type: counts}) of the segment
+    types of the customer: the customers of each combination of their
+    segments are counted once, then summed for every segment type."""
+    labels, by_customer, counts = {}, {}, {}
+    for segment_type in customer_segment_types(segments):
+        key = engine.lookup(
+            customers["id"], customers[segment_type], grain["partners"]
+        )[0]
+        values, by_customer[segment_type] = engine.index_of(key)
+        labels[segment_type] = segment_labels(segment_type, values)
+    if not by_customer:
+        return labels, counts
+    combinations, group = engine.index_of(
+        engine.encode(*((by_customer[t], len(labels[t])) for t in by_customer))
+    )
+    some_customer = np.zeros(len(combinations), dtype=np.int64)
+    some_customer[group] = np.arange(len(group))
+    grouped = engine.grain_counts(
+        grain["customer"],
+        *grain["rows"],
+        group,
+        len(combinations),
+        grain["lo"],
+        grain["hi"],
+        window,
+    )
+    for segment_type, segment in by_customer.items():
+        counts[segment_type] = engine.by_segment(
+            grouped, segment[some_customer], len(labels[segment_type])
+        )
+    return labels, counts
+
+
+def monthly_rows(counts, labels, span, window, scale):
+    """(flows, bases, lifetime) of :func:`activity_counts` for one segment
+    type, from the arrays of :func:`engine.grain_counts`; ``span``: (first
+    month, last month, month number of the arrays' first column)."""
+    first, last, lo = span
+    x = np.arange(month_number(first), month_number(last) + 1) - lo
+    columns = _monthly_columns(counts, len(labels), x, window, scale)
+    months = [add_months(first, i) for i in range(len(x))]
+    tables = []
+    for name in ("flows", "bases", "lifetime"):
+        values = np.stack(columns[name], axis=-1).tolist()
+        tables.append(
+            {
+                (month, label): tuple(values[s][i])
+                for s, label in enumerate(labels)
+                for i, month in enumerate(months)
+            }
+        )
+    return tuple(tables)
+
+
+def _monthly_columns(counts, segments, x, window, scale):
+    """{"flows"|"bases"|"lifetime": arrays (segment, month)} of the months
+    ``x`` (columns of the arrays of :func:`engine.grain_counts`)."""
+    base, lost, repeat = counts["base"], counts["lost"], counts["repeat"]
+
+    def window_sum(values):
+        total = np.cumsum(values, axis=1)
+        before = np.where(x >= window, x - window, 0)
+        return total[:, x] - np.where(x >= window, total[:, before], 0)
+
+    year_ago = np.where(x >= 11, x - 11, 0)
+    year_ago_base = np.where(x >= 11, base[:, year_ago], 0)
+    if "kept12" in counts:
+        year_ago_kept = np.where(x >= 11, counts["kept12"][:, year_ago], 0)
+    else:
+        # |B(d) ∩ B(d + 12)| = |B(d)| + |B(d + 12)| - |B(d) ∪ B(d + 12)|,
+        # the union being the base with a window of W + 12 months
+        year_ago_kept = year_ago_base + base[:, x + 1] - counts["wide"][:, x + 1]
+    return {
+        "flows": (
+            counts["revenue"][:, x] / scale,
+            counts["invoices"][:, x],
+            counts["active"][:, x],
+            counts["new"][:, x],
+            np.zeros((segments, len(x))),
+            counts["revenue_90"][:, x] / scale,
+        ),
+        "bases": (
+            base[:, x],
+            base[:, x] - lost[:, x],
+            base[:, x + 1],
+            repeat[:, x + 1],
+            window_sum(counts["invoices"]),
+            window_sum(counts["revenue"]) / scale,
+        ),
+        "lifetime": (year_ago_base, year_ago_kept),
+    }
+
+
+def receivable_sums(company, first, last, segments, lines, customers):
+    """({segment type: {(month, segment): (net change of the customer
+    receivable in the month,)}}, {segment type: {segment: receivable
+    open before ``first``}}), from the company's receivable journal
+    items (:func:`.readers.read_sources`), each counted in the segments of
+    the commercial partner of its partner."""
+    scale = 10**company.currency_id.decimal_places
+    # the months before the first are summed into one, "opening"
+    lo = month_number(first) - 1
+    month = np.maximum(engine.month_numbers(lines["day"]), lo)
+    hi = month_number(last)
+    monthly, opening = {}, {}
+    grid = engine.MonthGrid(lo, hi)
+    months = [add_months(first, i) for i in range(hi - lo)]
+    for segment_type in segments:
+        values, segment = segment_of_rows(segment_type, lines, customers)
+        labels = segment_labels(segment_type, values)
+        sums = grid.count(segment, len(labels), month, lines["balance"])
+        sums = (sums / scale).tolist()
+        opening[segment_type] = {label: sums[s][0] for s, label in enumerate(labels)}
+        monthly[segment_type] = {
+            (month, label): (sums[s][i + 1],)
+            for s, label in enumerate(labels)
+            for i, month in enumerate(months)
+        }
+    return monthly, opening
+
+
+def complaint_counts(first, last, segments, claims, customers):
+    """{segment type: {(month, segment): (claims dated in the month,
+    median days to close of the claims closed in the month, how many were
+    closed)}}, for the months and segments with a claim dated or closed."""
+    lo, hi = month_number(first), month_number(last)
+    grid = engine.MonthGrid(lo, hi)
+    opened = engine.month_numbers(claims["opened"])
+    closed_on = engine.month_numbers(claims["closed_on"])
+    in_range = (opened >= lo) & (opened <= hi)
+    done = claims["closed"] & (closed_on >= lo) & (closed_on <= hi)
+    months = [add_months(first, i) for i in range(hi - lo + 1)]
+    result = {}
+    for segment_type in segments:
+        values, segment = segment_of_rows(segment_type, claims, customers)
+        labels = segment_labels(segment_type, values)
+        counts = grid.count(segment[in_range], len(labels), opened[in_range])
+        closed, medians = engine.medians(
+            segment[done] * grid.size + closed_on[done] - lo,
+            claims["days"][done],
+            len(labels) * grid.size,
+        )
+        closed = closed.reshape(len(labels), grid.size)
+        medians = medians.reshape(len(labels), grid.size)
+        result[segment_type] = {
+            (month, label): (
+                int(counts[s, i]),
+                float(medians[s, i]) if closed[s, i] else None,
+                int(closed[s, i]),
+            )
+            for s, label in enumerate(labels)
+            for i, month in enumerate(months)
+            if counts[s, i] or closed[s, i]
+        }
+    return result
+
+
+def segment_of_rows(segment_type, rows, customers):
+    """(the keys of the segments of ``rows``, sorted; the position of each
+    row's among them): by the row's team, or by the commercial partner of
+    its partner (:func:`.readers.customer_read`)."""
+    if segment_type == "team":
+        return engine.index_of(rows["team"])
+    key = engine.lookup(customers["id"], customers[segment_type], rows["partner"])[0]
+    return engine.index_of(key)
+
+
+def segment_labels(segment_type, values):
+    """The segment_value of each key: 'all', '' for none, else the id."""
+    if segment_type == "all":
+        return ["all"] * len(values)
+    return [str(value) if value else "" for value in values.tolist()]
