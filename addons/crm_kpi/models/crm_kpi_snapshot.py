@@ -87,6 +87,7 @@ class CrmKpiSnapshot(models.Model):
     period = fields.Selection(
         [
             ("baseline", "Before go-live"),
+            ("transition", "Transition"),
             ("after", "After go-live"),
             ("other", "Earlier"),
         ],
@@ -103,7 +104,10 @@ class CrmKpiSnapshot(models.Model):
     )
 
     @api.depends(
-        "date_from", "company_id.crm_go_live_date", "company_id.crm_kpi_baseline_months"
+        "date_from",
+        "company_id.crm_go_live_date",
+        "company_id.crm_kpi_baseline_months",
+        "company_id.crm_kpi_transition_months",
     )
     def _compute_period(self):
         for snapshot in self:

@@ -25,10 +25,34 @@ class ResCompany(models.Model):
         default=12,
         help="How many months before the go-live month form the baseline.",
     )
+    crm_kpi_transition_months = fields.Integer(
+        string="Transition (months)",
+        default=3,
+        help="How many months from the go-live month on are the transition, "
+        "while staff learn the CRM: they are shown but left out of the "
+        "before/after test. 0 for none.",
+    )
+    crm_kpi_equal_length = fields.Boolean(
+        string="Equal-length Periods",
+        default=True,
+        help="Compare the baseline with as many of the most recent months after "
+        "the transition, so that both means cover the same number of months.",
+    )
 
-    @api.constrains("crm_kpi_window_months", "crm_kpi_baseline_months")
+    @api.constrains(
+        "crm_kpi_window_months", "crm_kpi_baseline_months", "crm_kpi_transition_months"
+    )
     def _check_crm_kpi_months(self):
         for company in self:
+            if not 0 <= company.crm_kpi_transition_months <= MAX_KPI_MONTHS:
+                raise ValidationError(
+                    self.env._(
+                        "The transition of %(company)s must be from 0 to %(max)s "
+                        "months: enter 0 for no transition.",
+                        company=company.name,
+                        max=MAX_KPI_MONTHS,
+                    )
+                )
             if company.crm_kpi_window_months < 1 or company.crm_kpi_baseline_months < 1:
                 raise ValidationError(
                     self.env._(
@@ -74,15 +98,25 @@ class ResCompany(models.Model):
         go_live = self._crm_kpi_go_live_month()
         return go_live and add_months(go_live, -self.crm_kpi_baseline_months)
 
+    def _crm_kpi_after_start(self):
+        """First day of the first month after the transition: the go-live
+        month moved by ``crm_kpi_transition_months``."""
+        go_live = self._crm_kpi_go_live_month()
+        return go_live and add_months(go_live, self.crm_kpi_transition_months)
+
     def _crm_kpi_period(self, month):
-        """Where ``month`` (a first day) stands against the go-live: "after"
-        from the go-live month on, "baseline" in the baseline months before
-        it, else (or without a go-live date) "other"."""
+        """Where ``month`` (a first day) stands against the go-live:
+        "transition" in the ``crm_kpi_transition_months`` months from the
+        go-live month on, "after" from then on, "baseline" in the baseline
+        months before the go-live month, else (or without a go-live date)
+        "other"."""
         go_live = self._crm_kpi_go_live_month()
         if not go_live or not month:
             return "other"
-        if month >= go_live:
+        if month >= self._crm_kpi_after_start():
             return "after"
+        if month >= go_live:
+            return "transition"
         if month >= self._crm_kpi_baseline_start():
             return "baseline"
         return "other"

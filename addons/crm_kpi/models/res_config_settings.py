@@ -13,3 +13,9 @@ class ResConfigSettings(models.TransientModel):
     crm_kpi_baseline_months = fields.Integer(
         related="company_id.crm_kpi_baseline_months", readonly=False
     )
+    crm_kpi_transition_months = fields.Integer(
+        related="company_id.crm_kpi_transition_months", readonly=False
+    )
+    crm_kpi_equal_length = fields.Boolean(
+        related="company_id.crm_kpi_equal_length", readonly=False
+    )
