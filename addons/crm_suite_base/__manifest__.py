@@ -8,5 +8,5 @@
     "author": "CRM Suite",
     "maintainers": ["crm-suite"],
     "license": "LGPL-3",
-    "depends": ["account"],
+    "depends": ["sale"],
 }
