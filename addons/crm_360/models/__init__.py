@@ -1,5 +1,6 @@
 from . import crm_partner_relation
 from . import res_partner
+from . import crm_360_dispute_mixin
 from . import account_move
 from . import account_payment
 from . import crm_claim
