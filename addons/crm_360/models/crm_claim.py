@@ -4,6 +4,8 @@ from odoo.exceptions import AccessError
 INVOICING_GROUP = "account.group_account_invoice"
 # what makes a document in dispute
 DISPUTE_FIELDS = {"model_ref_id", "stage_id", "active"}
+# the claim's field that links it to each kind of document
+DOCUMENT_FIELDS = {"account.move": "crm_360_move_id", "sale.order": "crm_360_order_id"}
 
 
 class CrmClaim(models.Model):
@@ -32,14 +34,22 @@ class CrmClaim(models.Model):
 
     @api.depends("model_ref_id")
     def _compute_crm_360_documents(self):
+        # a reference may outlive its document: only existing ones are linked
+        existing = {}
+        for model in DOCUMENT_FIELDS:
+            ids = [
+                claim.model_ref_id.id
+                for claim in self
+                if claim.model_ref_id and claim.model_ref_id._name == model
+            ]
+            existing[model] = set(self.env[model].browse(ids).exists().ids)
         for claim in self:
             document = claim.model_ref_id
-            claim.crm_360_move_id = (
-                document.id if document and document._name == "account.move" else False
-            )
-            claim.crm_360_order_id = (
-                document.id if document and document._name == "sale.order" else False
-            )
+            for model, field in DOCUMENT_FIELDS.items():
+                linked = document and document._name == model
+                claim[field] = (
+                    document.id if linked and document.id in existing[model] else False
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -84,7 +94,7 @@ class CrmClaim(models.Model):
     def _crm_360_invalidate_disputes(self):
         """The dispute flags are computed, not stored, from the claims: a
         claim opened, closed, archived or moved changes them at once."""
-        for model in ("account.move", "sale.order"):
+        for model in DOCUMENT_FIELDS:
             self.env[model].invalidate_model(["in_dispute", "dispute_claim_count"])
 
     def _crm_360_notes_only(self):

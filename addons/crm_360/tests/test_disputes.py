@@ -147,6 +147,20 @@ class TestDisputes(AccountTestInvoicingCommon):
         self.assertFalse(self.late.in_dispute)
         self.assertTrue(self.calm.in_dispute)
 
+    def test_claim_about_a_deleted_document(self):
+        draft = self.env["account.move"].create(
+            {"move_type": "out_invoice", "partner_id": self.x.id}
+        )
+        reference = f"account.move,{draft.id}"
+        draft.unlink()
+        claim = self.env["crm.claim"].create(
+            {"name": "Lost", "partner_id": self.x.id, "model_ref_id": reference}
+        )
+        self.assertFalse(claim.crm_360_move_id)
+        claim.model_ref_id = f"sale.order,{self.quiet_order.id}"
+        self.assertEqual(claim.crm_360_order_id, self.quiet_order)
+        self.assertTrue(self.quiet_order.in_dispute)
+
     def test_filter(self):
         self.assertEqual(self.disputed("account.move"), self.late | self.due)
         self.assertEqual(
