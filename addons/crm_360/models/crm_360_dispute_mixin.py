@@ -19,7 +19,6 @@ class Crm360DisputeMixin(models.AbstractModel):
     _crm_360_claim_field = None
 
     in_dispute = fields.Boolean(
-        string="In Dispute",
         compute="_compute_in_dispute",
         search="_search_in_dispute",
         compute_sudo=True,
