@@ -18,8 +18,10 @@ day of the current month), company A (main) and company B:
   that nobody reaches.
 - Bolt (another portal customer) in A: 300 on LC+9.
 - Bravo (a customer of company B only) in B: 2,000 on LC+6.
-- Claims: Acme in A and in B, Bolt in A. Orders and leads of Acme in A: one
-  of the "own documents" salesperson, one of another salesperson.
+- Claims: Acme in A about its overdue invoice, Acme in B about its B
+  invoice (both invoices are in dispute), Bolt in A about nothing in
+  particular. Orders and leads of Acme in A: one of the "own documents"
+  salesperson, one of another salesperson.
 - KPI snapshots of LC-2 .. M in A and B; go-live of A is LC-1.
 """
 
@@ -246,10 +248,20 @@ class TestAccessMatrix(AccountTestInvoicingCommon, HttpCase):
                 )
             ]
         )
-        cls.env["crm.claim"].create(
+        cls.claim_a, cls.claim_b, cls.claim_bolt = cls.env["crm.claim"].create(
             [
-                {"name": "Acme claim A", "partner_id": cls.ann.id, "company_id": a.id},
-                {"name": "Acme claim B", "partner_id": cls.acme.id, "company_id": b.id},
+                {
+                    "name": "Acme claim A",
+                    "partner_id": cls.ann.id,
+                    "company_id": a.id,
+                    "model_ref_id": f"account.move,{cls.acme_invoice.id}",
+                },
+                {
+                    "name": "Acme claim B",
+                    "partner_id": cls.acme.id,
+                    "company_id": b.id,
+                    "model_ref_id": f"account.move,{cls.acme_invoice_b.id}",
+                },
                 {"name": "Bolt claim", "partner_id": cls.bob.id, "company_id": a.id},
             ]
         )
@@ -326,6 +338,9 @@ class TestAccessMatrix(AccountTestInvoicingCommon, HttpCase):
         """[(target, operation, try, expected by role)], reads first: the
         writes of a role's test are rolled back after it."""
         manager = "loyalty_manager", "admin", "admin_ab"
+        # every claim of their companies; invoicing users, those about invoices
+        claim_readers = ("sales_own", "sales_all", "loyalty_manager", "admin")
+        invoicing = ("billing", "accountant")
         tier_readers = ("sales_own", "sales_all", "billing", "accountant") + manager
         kpi_readers = ("kpi_user", "kpi_manager", "admin", "admin_ab")
         billing = ("billing", "accountant", "billing_360", "admin", "admin_ab")
@@ -501,9 +516,10 @@ class TestAccessMatrix(AccountTestInvoicingCommon, HttpCase):
                     "tier Silver",
                     sales_all="no billing, claims 1, open orders 2, leads 2, "
                     "tier Silver",
-                    billing="revenue 1500, overdue 1000, claims 0, open orders 2, "
+                    # the complaint about Acme's invoice
+                    billing="revenue 1500, overdue 1000, claims 1, open orders 2, "
                     "leads 0, tier -",
-                    accountant="revenue 1500, overdue 1000, claims 0, open orders 2, "
+                    accountant="revenue 1500, overdue 1000, claims 1, open orders 2, "
                     "leads 0, tier -",
                     billing_360="revenue 1500, overdue 1000, claims 0, open orders -, "
                     "leads 0, tier -",
@@ -659,12 +675,101 @@ class TestAccessMatrix(AccountTestInvoicingCommon, HttpCase):
                     )
                 ),
                 expect(
+                    (claim_readers, "Acme claim A, Bolt claim"),
+                    # those about the invoices they read
+                    (invoicing, "Acme claim A"),
                     portal="Acme claim A",
-                    sales_own="Acme claim A, Bolt claim",
-                    sales_all="Acme claim A, Bolt claim",
-                    loyalty_manager="Acme claim A, Bolt claim",
-                    admin="Acme claim A, Bolt claim",
                     admin_ab="Acme claim A, Acme claim B, Bolt claim",
+                ),
+            ),
+            (
+                "crm.claim",
+                "read a claim about an invoice",
+                lambda: self._claim_label(self.claim_a),
+                expect(
+                    (claim_readers + invoicing, "Acme claim A, New, deadline -"),
+                    portal="Acme claim A, New, deadline -",
+                    admin_ab="Acme claim A, New, deadline -",
+                ),
+            ),
+            (
+                "crm.claim",
+                "read a claim about no invoice",
+                lambda: self._claim_label(self.claim_bolt),
+                expect(
+                    (claim_readers, "Bolt claim, New, deadline -"),
+                    admin_ab="Bolt claim, New, deadline -",
+                ),
+            ),
+            (
+                "crm.claim",
+                "read a claim about a company B invoice",
+                lambda: self._claim_label(self.claim_b),
+                expect(admin_ab="Acme claim B, New, deadline -"),
+            ),
+            (
+                "account.move",
+                "read in dispute",
+                lambda: self._dispute_label(
+                    self.rpc(
+                        "account.move",
+                        "read",
+                        self.acme_invoice.ids,
+                        ["in_dispute", "dispute_claim_count"],
+                    )[0]
+                ),
+                # a flag, whoever reads the invoice, complaint rights or not
+                expect(
+                    (billing + ("portal", "sales_all"), "in dispute, 1 complaint"),
+                ),
+            ),
+            (
+                "account.move",
+                "search_count in dispute",
+                lambda: str(
+                    self.rpc(
+                        "account.move",
+                        "search_count",
+                        [
+                            (
+                                "partner_id",
+                                "in",
+                                (self.acme + self.bolt + self.bravo).ids,
+                            ),
+                            ("in_dispute", "=", True),
+                        ],
+                    )
+                ),
+                expect(
+                    (billing + ("portal", "sales_all"), "1"),
+                    sales_own="0",
+                    admin_ab="2",
+                ),
+            ),
+            (
+                "sale.order",
+                "read in dispute",
+                lambda: self._dispute_label(
+                    self.rpc(
+                        "sale.order",
+                        "read",
+                        self.order_own.ids,
+                        ["in_dispute", "dispute_claim_count"],
+                    )[0]
+                ),
+                expect(
+                    (
+                        (
+                            "portal",
+                            "sales_own",
+                            "sales_all",
+                            "billing",
+                            "accountant",
+                            "admin",
+                            "admin_ab",
+                        ),
+                        "not in dispute",
+                    ),
                 ),
             ),
             (
@@ -740,6 +845,8 @@ class TestAccessMatrix(AccountTestInvoicingCommon, HttpCase):
                     sales_own="Acme claim A, Bolt claim",
                     sales_all="Acme claim A, Bolt claim",
                     loyalty_manager="Acme claim A, Bolt claim",
+                    billing="Acme claim A",
+                    accountant="Acme claim A",
                     # a web page: every company the user is allowed in
                     admin="Acme claim A, Acme claim B, Bolt claim",
                     admin_ab="Acme claim A, Acme claim B, Bolt claim",
@@ -768,6 +875,60 @@ class TestAccessMatrix(AccountTestInvoicingCommon, HttpCase):
                 ),
             ),
             # ----------------------------------------- writes and actions
+            (
+                "crm.claim",
+                "write a claim about an invoice",
+                lambda: (
+                    self.rpc("crm.claim", "write", self.claim_a.ids, {"priority": "2"})
+                    and "written"
+                ),
+                expect((("sales_own", "sales_all", "admin", "admin_ab"), "written")),
+            ),
+            (
+                "crm.claim",
+                "log a note on a claim about an invoice (chatter)",
+                lambda: self._try_chatter(self.claim_a, "mail.mt_note"),
+                expect(
+                    (
+                        ("sales_own", "sales_all", "admin", "admin_ab") + invoicing,
+                        "posted",
+                    )
+                ),
+            ),
+            (
+                "crm.claim",
+                "log a note on a claim about an invoice (message_post)",
+                lambda: (
+                    self.rpc(
+                        "crm.claim",
+                        "message_post",
+                        self.claim_a.ids,
+                        body="Paid on the 10th",
+                        message_type="comment",
+                        subtype_xmlid="mail.mt_note",
+                    )
+                    and "posted"
+                ),
+                expect(
+                    (
+                        ("sales_own", "sales_all", "admin", "admin_ab") + invoicing,
+                        "posted",
+                    )
+                ),
+            ),
+            (
+                "crm.claim",
+                "send a message on a claim about an invoice (chatter)",
+                lambda: self._try_chatter(self.claim_a, "mail.mt_comment"),
+                # invoicing users log notes only
+                expect((("sales_own", "sales_all", "admin", "admin_ab"), "posted")),
+            ),
+            (
+                "crm.claim",
+                "log a note on a claim about no invoice (chatter)",
+                lambda: self._try_chatter(self.claim_bolt, "mail.mt_note"),
+                expect((("sales_own", "sales_all", "admin", "admin_ab"), "posted")),
+            ),
             (
                 "crm.loyalty.tier.history",
                 "write",
@@ -966,6 +1127,49 @@ class TestAccessMatrix(AccountTestInvoicingCommon, HttpCase):
             else "tier -",
         ]
         return ", ".join(parts)
+
+    def _claim_label(self, claim):
+        values = self.rpc(
+            "crm.claim",
+            "read",
+            claim.ids,
+            ["name", "stage_id", "user_id", "date_deadline", "description"],
+        )[0]
+        deadline = values["date_deadline"] or "-"
+        return f"{values['name']}, {values['stage_id'][1]}, deadline {deadline}"
+
+    @staticmethod
+    def _dispute_label(values):
+        if not values["in_dispute"]:
+            return "not in dispute"
+        return f"in dispute, {values['dispute_claim_count']} complaint"
+
+    def _try_chatter(self, claim, subtype):
+        """Post from the chatter, as the web client does."""
+        payload = {
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 1,
+            "params": {
+                "thread_model": "crm.claim",
+                "thread_id": claim.id,
+                "post_data": {
+                    "body": "Tried by the access matrix",
+                    "message_type": "comment",
+                    "subtype_xmlid": subtype,
+                },
+            },
+        }
+        with mute_logger("odoo.http"):
+            response = self.url_open("/mail/message/post", json=payload, timeout=120)
+        body = response.json()
+        if "error" in body:
+            error = body["error"]["data"]
+            if error["name"] == "werkzeug.exceptions.NotFound":
+                # the chatter's answer to a document the user may not post on
+                return DENIED
+            raise RpcError(error["name"], error["message"])
+        return "posted"
 
     @staticmethod
     def _comparison_label(data):
