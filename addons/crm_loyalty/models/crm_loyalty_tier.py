@@ -80,7 +80,7 @@ class CrmLoyaltyTier(models.Model):
                 )
             # read without flushing: the pending value must not reach the
             # database's unique index before this clearer message
-            self.env.cr.execute(
+            twin = self._query_tiers(
                 SQL(
                     "SELECT id FROM crm_loyalty_tier WHERE company_id = %s "
                     "AND min_amount = %s AND id != %s LIMIT 1",
@@ -89,7 +89,6 @@ class CrmLoyaltyTier(models.Model):
                     tier.id or 0,
                 )
             )
-            twin = self.browse(row[0] for row in self.env.cr.fetchall())
             if twin:
                 raise ValidationError(
                     self.env._(
@@ -107,7 +106,7 @@ class CrmLoyaltyTier(models.Model):
         """A tier held by customers or named in the history is part of the
         audit trail: it is archived, not deleted."""
         self.env.flush_all()
-        self.env.cr.execute(
+        used = self._query_tiers(
             SQL(
                 """
                 SELECT t.id FROM crm_loyalty_tier t
@@ -125,7 +124,6 @@ class CrmLoyaltyTier(models.Model):
                 ids=self.ids,
             )
         )
-        used = self.browse(row[0] for row in self.env.cr.fetchall())
         if used:
             raise UserError(
                 self.env._(
@@ -134,6 +132,11 @@ class CrmLoyaltyTier(models.Model):
                     tier=used.name,
                 )
             )
+
+    def _query_tiers(self, query):
+        """The tiers whose ids ``query`` (SQL) selects."""
+        self.env.cr.execute(query)
+        return self.browse(row[0] for row in self.env.cr.fetchall())
 
     def _check_finite(self, vals):
         """Refuse NaN and infinity before the ORM tries to round them."""

@@ -344,67 +344,69 @@ class ResPartner(models.Model):
 
     def _check_override_values(self, tier, until, reason):
         """Raise when an override names a tier the engine would ignore, lacks a
-        reason or ends in the past."""
+        reason or does not end on a date to come."""
         if not tier:
             return
-        self._check_override_tier(tier)
+        error = (
+            self._override_tier_error(tier)
+            or self._override_reason_error(tier, reason)
+            or self._override_end_error(until)
+        )
+        if error:
+            raise ValidationError(error)
+
+    def _override_reason_error(self, tier, reason):
         if not (reason or "").strip():
-            raise ValidationError(
-                self.env._(
-                    "Say why %(partner)s gets the %(tier)s tier: the override "
-                    "reason is required.",
-                    partner=self.display_name,
-                    tier=tier.name,
-                )
+            return self.env._(
+                "Say why %(partner)s gets the %(tier)s tier: the override "
+                "reason is required.",
+                partner=self.display_name,
+                tier=tier.name,
             )
-        until = self._override_end(until)
-        if until and until < fields.Date.context_today(self):
-            raise ValidationError(
-                self.env._(
-                    "The override of %(partner)s would end on %(date)s, which is "
-                    "in the past: choose a later date or leave it empty.",
-                    partner=self.display_name,
-                    date=until,
-                )
-            )
+        return None
 
-    def _override_end(self, until):
-        """The override end ``until`` as a date (None for no end)."""
+    def _override_end_error(self, until):
+        """Why ``until`` cannot end an override (None when it can: a day to
+        come, or nothing for no end)."""
         try:
-            return fields.Date.to_date(until)
+            until = fields.Date.to_date(until)
         except (TypeError, ValueError):
-            raise ValidationError(
-                self.env._(
-                    "The override end %(value)s is not a date: choose a day in "
-                    "the calendar or leave it empty.",
-                    value=until,
-                )
-            ) from None
-
-    def _check_override_tier(self, tier):
-        if not tier.exists():
-            raise ValidationError(
-                self.env._("The override tier no longer exists: choose another tier.")
+            return self.env._(
+                "The override end %(value)s is not a date: choose a day in "
+                "the calendar or leave it empty.",
+                value=until,
             )
+        if until and until < fields.Date.context_today(self):
+            return self.env._(
+                "The override of %(partner)s would end on %(date)s, which is "
+                "in the past: choose a later date or leave it empty.",
+                partner=self.display_name,
+                date=until,
+            )
+        return None
+
+    def _override_tier_error(self, tier):
+        """Why the engine would ignore ``tier`` as an override in the current
+        company (None when it would not)."""
         company = self.env.company
+        if not tier.exists():
+            return self.env._(
+                "The override tier no longer exists: choose another tier."
+            )
         if tier.company_id != company:
-            raise ValidationError(
-                self.env._(
-                    "Tier %(tier)s belongs to %(other)s: choose a tier of "
-                    "%(company)s for the override.",
-                    tier=tier.name,
-                    other=tier.company_id.name,
-                    company=company.name,
-                )
+            return self.env._(
+                "Tier %(tier)s belongs to %(other)s: choose a tier of "
+                "%(company)s for the override.",
+                tier=tier.name,
+                other=tier.company_id.name,
+                company=company.name,
             )
         if not tier.active:
-            raise ValidationError(
-                self.env._(
-                    "Tier %(tier)s is archived: choose an active tier for the "
-                    "override.",
-                    tier=tier.name,
-                )
+            return self.env._(
+                "Tier %(tier)s is archived: choose an active tier for the override.",
+                tier=tier.name,
             )
+        return None
 
     def _override_tier_of(self, vals):
         """The override tier of ``vals`` (one id or nothing) as a record."""
