@@ -1,7 +1,8 @@
 from odoo import fields, models
 
-from .crm_loyalty_engine import CUSTOMER_MOVE_TYPES
-from .res_partner import LOCKED_CUSTOMERS_KEY
+from odoo.addons.crm_suite_base.customer import CUSTOMER_MOVE_TYPES
+
+from .. import locking
 
 
 class AccountMove(models.Model):
@@ -20,28 +21,21 @@ class AccountMove(models.Model):
             move.loyalty_tier_id = partner.loyalty_tier_id
 
     def _post(self, soft=True):
+        """Post, then upgrade the customers of the invoices and credit notes
+        of companies with tiers; their records are locked first and their
+        customer rank counted here (the POSTING writer of locking.py)."""
         customers = self._loyalty_customers()
-        engine = self.env["crm.loyalty.engine"]
         if customers:
-            # Lock the customers' records (and their contacts') before
-            # posting writes them: the customer rank of a first invoice at
-            # once, the others' after the commit, in a transaction of its own
-            # that fails (an error in the log, the count lost) when the
-            # recompute is repricing the customer. With the records locked,
-            # a recompute is met on the lock (a serialization failure Odoo
-            # retries), and the ranks are counted here (res.partner
-            # _increase_rank).
-            ids = sorted(self.env["res.partner"].union(*customers.values()).ids)
-            engine._lock_records(ids, ids)
-            posting = self.with_context(**{LOCKED_CUSTOMERS_KEY: tuple(ids)})
-            posted = super(AccountMove, posting)._post(soft=soft)
-            posted = posted.with_env(self.env)
+            locked = locking.lock_posting(self.env, customers.values())
+            posting = super(AccountMove, self.with_context(**locked))
+            posted = posting._post(soft=soft).with_env(self.env)
         else:
             posted = super()._post(soft=soft)
+        engine = self.env["crm.loyalty.engine"]
         for company, moves in posted._loyalty_customer_moves().items():
             if company in customers:
                 engine.recompute_company(
-                    company, moves.commercial_partner_id, mode="posting"
+                    company, moves.commercial_partner_id, writer=locking.POSTING
                 )
         return posted
 

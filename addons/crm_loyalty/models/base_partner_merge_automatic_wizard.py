@@ -1,5 +1,6 @@
 from odoo import models
 
+from .. import locking
 from .res_partner import MERGE_CONTEXT_KEY
 
 
@@ -20,5 +21,5 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         customer = dst_partner.commercial_partner_id
         # every company: the invoices of all companies were moved to the customer
         for company in self.env["crm.loyalty.tier"].sudo().search([]).company_id:
-            engine.recompute_company(company, customer, mode="posting")
+            engine.recompute_company(company, customer, writer=locking.CUSTOMER_EDIT)
         return result

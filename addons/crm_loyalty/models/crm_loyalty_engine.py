@@ -2,21 +2,18 @@
 
 Everything is set-based: one aggregate query over the company's posted
 customer invoices of the loyalty window for all the customers concerned, one
-query for their current state, pure Python rules, then one statement per kind
-of change. The state is kept in crm_loyalty_state (one narrow row per
-customer and company); only the customers whose values changed are written.
+query for their current state, the rules in plain Python (rules.py), then
+one statement per kind of change. The state is kept in crm_loyalty_state
+(one narrow row per customer and company); only the customers whose values
+changed are written, under the locking protocol of locking.py.
 """
 
-import bisect
-import functools
 import logging
 import random
 import socket
 import time
-from collections import namedtuple
 from datetime import timedelta
 
-from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 from psycopg2 import errorcodes
 
@@ -27,19 +24,17 @@ from odoo.service.model import (
 )
 from odoo.tools import SQL, split_every
 
+from odoo.addons.crm_suite_base.customer import CUSTOMER_INVOICE, CUSTOMER_MOVE_TYPES
+
+from .. import locking
+from ..rules import Ladder, State, window_start
 from .res_partner import ENGINE_FIELDS
 
 _logger = logging.getLogger(__name__)
 
-CUSTOMER_MOVE_TYPES = ("out_invoice", "out_refund")
 AT_RISK_NOTICE_DAYS = 30
 # customers per transaction of the cron
 CRON_BATCH = 2000
-
-State = namedtuple(
-    "State",
-    "tier earned amount review at_risk override override_until previous_pl pl",
-)
 
 
 def _int_array(ids):
@@ -48,61 +43,19 @@ def _int_array(ids):
     return SQL("%s::int4[]", "{" + ",".join(map(str, ids)) + "}")
 
 
-def window_start(window_type, months, today):
-    """First day of a company-wide window (None for the anniversary window)."""
-    if window_type == "calendar_year":
-        return today.replace(month=1, day=1)
-    if window_type == "rolling":
-        return today - relativedelta(months=months) + timedelta(days=1)
-    return None
-
-
-@functools.cache
-def _window(months):
-    return relativedelta(months=months)
-
-
-def decide(earned, review, target, tiers, today, months, grace_days, mode):
-    """New (earned tier, review date, reason) of one customer.
-
-    ``tiers`` are the company's tiers by ascending threshold, ``earned`` and
-    ``target`` indexes in it (or None), ``mode`` "recompute", "posting" (no
-    downgrade) or "review" (threshold review: moves both ways at once).
-    """
-    rank = -1 if target is None else target
-    current = -1 if earned is None else earned
-    window = _window(months)
-    if earned is None:
-        if target is None:
-            return None, None, None
-        return target, today + window, "review" if mode == "review" else "initial"
-    if rank > current:
-        return target, today + window, "review" if mode == "review" else "upgrade"
-    if rank < current:
-        if mode == "review":
-            return target, today + window, "review"
-        due = review is None or today >= review + timedelta(days=grace_days)
-        if mode == "recompute" and due:
-            lower = current - 1 if current > 0 else None
-            return lower, (review or today) + window, "downgrade"
-        return earned, review, None
-    # kept the tier: once past its review date, the next review is a window later
-    while review and review < today:
-        review += window
-    return earned, review, None
-
-
 class CrmLoyaltyEngine(models.AbstractModel):
     _name = "crm.loyalty.engine"
     _description = "Loyalty Tier Engine"
 
     @api.model
-    def recompute_company(self, company, partners=None, mode="recompute", **kwargs):
+    def recompute_company(self, company, partners=None, writer=locking.RECOMPUTE):
         """Bring the tiers of ``company``'s customers up to date.
 
         :param partners: commercial partners to consider (default: every
             customer with an invoice or a tier in the company)
-        :param mode: "recompute", "posting" (upgrades only) or "review"
+        :param writer: the kind of transaction that writes the tiers
+            (locking.py: POSTING, CUSTOMER_EDIT, RECOMPUTE, THRESHOLD_REVIEW):
+            what it locks, and its rules
         :return: number of customers whose tier changed
         """
         company = company.with_company(company)
@@ -115,23 +68,14 @@ class CrmLoyaltyEngine(models.AbstractModel):
         ids = None if partners is None else list(set(partners.ids))
         if ids == []:
             return 0
-        if mode == "posting":
-            # the caller has its own writes to these customers' records
-            # pending (an override; a posting locked them before it posted):
-            # lock the records before they are flushed, so that a recompute
-            # holding one of them is met on the lock (a serialization
-            # failure Odoo retries, not logged as an error) rather than at
-            # that write
-            self._lock_partners(company, sorted(ids), sorted(ids))
+        locking.lock_before_flush(self.env, writer, company, ids)
         self.env.flush_all()
-        if mode != "posting":
-            # no JIT compilation: a tenth of a second per query, for queries
-            # run once (the rest of the transaction gains nothing from it)
+        if writer.bulk:  # no JIT compilation (see locking.Writer)
             self.env.cr.execute(SQL("SET LOCAL jit = off"))
         spend = self._read_spend(company, today, ids)
         states = self._read_states(company, ids, spend)
-        changes = self._apply_rules(company, tiers, today, spend, states, mode)
-        self._write_states(company, changes, states, lock_customers=mode == "posting")
+        changes = self._apply_rules(company, tiers, today, spend, states, writer.rules)
+        self._write_states(company, changes, states, writer)
         self._log_changes(company, tiers, today, changes, states, spend)
         self._schedule_at_risk_activities(company, today, changes, states)
         return sum(1 for change in changes.values() if change["reason"])
@@ -263,8 +207,21 @@ class CrmLoyaltyEngine(models.AbstractModel):
         start = window_start(
             company.loyalty_window_type, company.loyalty_window_months, today
         )
-        # the customers' posted invoices and credit notes up to today
-        moves = SQL(
+        moves = self._sql_customer_moves(company, today, ids)
+        if start is None:
+            query = self._sql_spend_since_anniversary(moves, today)
+        else:
+            everyone = ids is None and self._has_entry_tier(company)
+            query = self._sql_spend_since(moves, start, everyone)
+        self.env.cr.execute(query)
+        return {
+            partner_id: float(amount) for partner_id, amount in self.env.cr.fetchall()
+        }
+
+    def _sql_customer_moves(self, company, today, ids):
+        """SQL condition of the posted invoices and credit notes of
+        ``company`` up to ``today`` (of the customers ``ids``, if given)."""
+        return SQL(
             """company_id = %s AND state = 'posted' AND move_type IN %s
                AND invoice_date <= %s %s""",
             company.id,
@@ -274,53 +231,55 @@ class CrmLoyaltyEngine(models.AbstractModel):
             if ids is not None
             else SQL(),
         )
-        if start is not None:
-            everyone = ids is None and self._has_entry_tier(company)
-            query = SQL(
-                """
-                SELECT commercial_partner_id,
-                       COALESCE(SUM(amount_untaxed_signed)
-                                FILTER (WHERE invoice_date >= %(start)s), 0)
+
+    def _sql_spend_since(self, moves, start, everyone):
+        """SQL of each customer's spend of the ``moves`` since ``start``;
+        with ``everyone``, of every customer of the ``moves`` (0 without an
+        invoice since ``start``)."""
+        return SQL(
+            """
+            SELECT commercial_partner_id,
+                   COALESCE(SUM(amount_untaxed_signed)
+                            FILTER (WHERE invoice_date >= %(start)s), 0)
+              FROM account_move
+             WHERE %(moves)s %(window)s
+          GROUP BY commercial_partner_id
+            """,
+            start=start,
+            moves=moves,
+            window=SQL() if everyone else SQL("AND invoice_date >= %s", start),
+        )
+
+    def _sql_spend_since_anniversary(self, moves, today):
+        """SQL of each customer's spend of the ``moves`` since the last
+        anniversary of its first invoice."""
+        first_invoice = SQL(
+            "MIN(invoice_date) FILTER (WHERE move_type = %s)", CUSTOMER_INVOICE
+        )
+        return SQL(
+            """
+            WITH moves AS (
+                SELECT commercial_partner_id AS partner_id, invoice_date,
+                       move_type, amount_untaxed_signed AS amount
                   FROM account_move
-                 WHERE %(moves)s %(window)s
-              GROUP BY commercial_partner_id
-                """,
-                start=start,
-                moves=moves,
-                window=SQL() if everyone else SQL("AND invoice_date >= %s", start),
+                 WHERE %(moves)s
+            ), starts AS (
+                SELECT partner_id,
+                       (%(first)s + make_interval(years => date_part('year',
+                           age(%(today)s::date, %(first)s))::int))::date
+                       AS start
+                  FROM moves GROUP BY partner_id
             )
-        else:  # anniversary of the first invoice
-            first_invoice = SQL(
-                "MIN(invoice_date) FILTER (WHERE move_type = 'out_invoice')"
-            )
-            query = SQL(
-                """
-                WITH moves AS (
-                    SELECT commercial_partner_id AS partner_id, invoice_date,
-                           move_type, amount_untaxed_signed AS amount
-                      FROM account_move
-                     WHERE %(moves)s
-                ), starts AS (
-                    SELECT partner_id,
-                           (%(first)s + make_interval(years => date_part('year',
-                               age(%(today)s::date, %(first)s))::int))::date
-                           AS start
-                      FROM moves GROUP BY partner_id
-                )
-                SELECT m.partner_id,
-                       COALESCE(SUM(m.amount)
-                                FILTER (WHERE m.invoice_date >= s.start), 0)
-                  FROM moves m JOIN starts s ON s.partner_id = m.partner_id
-              GROUP BY m.partner_id
-                """,
-                moves=moves,
-                today=today,
-                first=first_invoice,
-            )
-        self.env.cr.execute(query)
-        return {
-            partner_id: float(amount) for partner_id, amount in self.env.cr.fetchall()
-        }
+            SELECT m.partner_id,
+                   COALESCE(SUM(m.amount)
+                            FILTER (WHERE m.invoice_date >= s.start), 0)
+              FROM moves m JOIN starts s ON s.partner_id = m.partner_id
+          GROUP BY m.partner_id
+            """,
+            moves=moves,
+            today=today,
+            first=first_invoice,
+        )
 
     def _read_states(self, company, ids, spend):
         """{commercial partner id: State} of the customers to consider: those
@@ -331,13 +290,9 @@ class CrmLoyaltyEngine(models.AbstractModel):
         key = str(company.id)
         if ids is None:
             customers = SQL(
-                """
-                SELECT unnest(%(spend)s)
-                 UNION
-                %(followed)s
-                """,
-                spend=_int_array(spend),
-                followed=self._sql_followed_customers(company),
+                "SELECT unnest(%s) UNION %s",
+                _int_array(spend),
+                self._sql_followed_customers(company),
             )
         else:
             customers = SQL("SELECT unnest(%s)", _int_array(ids))
@@ -366,48 +321,21 @@ class CrmLoyaltyEngine(models.AbstractModel):
 
     # ------------------------------------------------------------------ rules
     def _apply_rules(self, company, tiers, today, spend, states, mode):
-        """{partner id: {"state": new State, "reason": reason or None}}."""
-        tier_ids = tiers.ids
-        index = {tier_id: i for i, tier_id in enumerate(tier_ids)}
-        thresholds = tiers.mapped("min_amount")  # ascending
-        months = company.loyalty_window_months
-        grace_days = company.loyalty_grace_days
+        """{partner id: {"state": new State, "reason": reason or None}} of
+        the customers whose state changes, under the rules ``mode``
+        (rules.decide)."""
+        ladder = Ladder(
+            tiers.ids,
+            tiers.mapped("min_amount"),
+            company.loyalty_window_months,
+            company.loyalty_grace_days,
+            today,
+        )
         changes = {}
         for partner_id, state in states.items():
             amount = spend.get(partner_id, 0.0)
-            # the highest tier whose threshold the spend reaches
-            target = bisect.bisect_right(thresholds, amount + 1e-6) - 1
-            if target < 0:
-                target = None
-            earned, review, reason = decide(
-                index.get(state.earned),
-                state.review,
-                target,
-                tiers,
-                today,
-                months,
-                grace_days,
-                # a customer whose tier was archived moves as in a review
-                "review" if state.earned and state.earned not in index else mode,
-            )
-            override_active = state.override in index and (
-                not state.override_until or state.override_until >= today
-            )
-            effective = earned
-            if override_active and (
-                effective is None or index[state.override] > effective
-            ):
-                effective = index[state.override]
-            tier_id = tier_ids[effective] if effective is not None else None
-            earned_id = tier_ids[earned] if earned is not None else None
-            if tier_id != state.tier and reason is None:
-                reason = "override"
-            elif tier_id == state.tier:
-                reason = None
-            at_risk = bool(
-                tier_id
-                and not override_active
-                and amount < thresholds[effective] - 1e-6
+            tier_id, earned_id, review, at_risk, reason = ladder.move(
+                state, amount, mode
             )
             previous_pl, pl = self._pricelists(tiers, state, tier_id)
             new = State(
@@ -436,136 +364,58 @@ class CrmLoyaltyEngine(models.AbstractModel):
         return state.previous_pl, state.pl
 
     # ----------------------------------------------------------------- writes
-    def _write_states(self, company, changes, states, lock_customers=False):
+    def _write_states(self, company, changes, states, writer=locking.RECOMPUTE):
         """Write the new states of the changed customers, and the pricelist of
-        the customers (and their contacts) whose pricelist changed.
-
-        :param lock_customers: lock the changed customers' records too (see
-            ``_lock_partners``)
-        """
+        the customers (and their contacts) whose pricelist changed, once
+        ``writer`` has locked them (locking.py)."""
         if not changes:
             return
         ids = sorted(changes)
-        new = [changes[pid]["state"] for pid in ids]
         repriced = [pid for pid in ids if changes[pid]["state"].pl != states[pid].pl]
-        self._lock_partners(company, ids, repriced, ids if lock_customers else [])
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO crm_loyalty_state
-                       (partner_id, company_id, tier_id, earned_tier_id, amount,
-                        review_date, at_risk, previous_pricelist_id)
-                SELECT v.partner_id, %(company)s, v.tier_id, v.earned_tier_id,
-                       v.amount, v.review_date, v.at_risk, v.previous_pricelist_id
-                  FROM unnest(%(ids)s::int[], %(tier)s::int[], %(earned)s::int[],
-                              %(amount)s::float[], %(review)s::date[],
-                              %(at_risk)s::boolean[], %(previous)s::int[])
-                       AS v(partner_id, tier_id, earned_tier_id, amount,
-                            review_date, at_risk, previous_pricelist_id)
-                    ON CONFLICT (partner_id, company_id) DO UPDATE
-                   SET tier_id = EXCLUDED.tier_id,
-                       earned_tier_id = EXCLUDED.earned_tier_id,
-                       amount = EXCLUDED.amount,
-                       review_date = EXCLUDED.review_date,
-                       at_risk = EXCLUDED.at_risk,
-                       previous_pricelist_id = EXCLUDED.previous_pricelist_id
-                """,
-                company=company.id,
-                ids=ids,
-                tier=[s.tier for s in new],
-                earned=[s.earned for s in new],
-                amount=[s.amount for s in new],
-                review=[s.review for s in new],
-                at_risk=[s.at_risk for s in new],
-                previous=[s.previous_pl for s in new],
-            ),
-            log_exceptions=False,
+        locking.lock_before_write(self.env, writer, company, ids, repriced)
+        self.env["crm.loyalty.state"]._write_rows(
+            company, ids, [changes[pid]["state"] for pid in ids]
         )
         if repriced:
-            self.env.cr.execute(
-                SQL(
-                    """
-                    UPDATE res_partner p
-                       SET specific_property_product_pricelist =
-                           COALESCE(p.specific_property_product_pricelist,
-                                    '{}'::jsonb)
-                           || jsonb_build_object(%(key)s::text, v.pricelist)
-                      FROM unnest(%(ids)s::int[], %(pricelists)s::int[])
-                           AS v(id, pricelist)
-                     WHERE p.commercial_partner_id = v.id
-                    """,
-                    key=str(company.id),
-                    ids=repriced,
-                    pricelists=[changes[pid]["state"].pl for pid in repriced],
-                )
-            )
-            self.env["res.partner"].invalidate_model(
-                ["specific_property_product_pricelist", "property_product_pricelist"]
+            self._write_pricelists(
+                company, repriced, [changes[pid]["state"].pl for pid in repriced]
             )
         self.env["crm.loyalty.state"].invalidate_model()
         self.env["res.partner"].invalidate_model(ENGINE_FIELDS)
 
-    def _lock_partners(self, company, ids, repriced, customers=()):
-        """Lock what this change writes, in id order: the records of the
-        customers whose pricelist changes and of their contacts, and of the
-        ``customers`` given, then the loyalty states of the customers ``ids``
-        in ``company``.
-
-        A posting, an override or a merge also writes the customer's record
-        (its write date, the override) in its transaction: it locks the
-        records of its customers (a few), so that two of them that meet on
-        a customer, in any company, meet here rather than when that write is
-        flushed. The recompute and the threshold review write no customer
-        record but to change its pricelist: they lock the states only.
-
-        Every writer of tiers (postings, overrides, the recompute) locks in
-        the same order, so two of them never wait for each other in a cycle
-        (a deadlock). When a concurrent transaction changed one of these rows
-        since this one started, PostgreSQL raises a serialization failure
-        here, before anything is written: Odoo retries the RPC call, the
-        recompute retries the company (``_recompute_retrying``). Expected and
-        handled, so the failed statement is not logged as an error. (A state
-        another transaction has just created is met by the INSERT, with the
-        same failure.)
-        """
-        self._lock_records(repriced, customers)
+    def _write_pricelists(self, company, ids, pricelists):
+        """The pricelist in ``company`` of the customers ``ids`` and of their
+        contacts: ``pricelists`` (a list: one per customer)."""
         self.env.cr.execute(
             SQL(
-                "SELECT id FROM crm_loyalty_state "
-                "WHERE company_id = %s AND partner_id = ANY(%s) "
-                "ORDER BY partner_id FOR NO KEY UPDATE",
-                company.id,
-                ids,
-            ),
-            log_exceptions=False,
-        )
-
-    @api.model
-    def _lock_records(self, repriced, customers=()):
-        """Lock the records of the customers ``repriced`` and of their
-        contacts, and the records of the ``customers``, in id order (see
-        ``_lock_partners``)."""
-        if repriced or customers:
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM res_partner "
-                    "WHERE commercial_partner_id = ANY(%s) OR id = ANY(%s) "
-                    "ORDER BY id FOR NO KEY UPDATE",
-                    list(repriced),
-                    list(customers),
-                ),
-                log_exceptions=False,
+                """
+                UPDATE res_partner p
+                   SET specific_property_product_pricelist =
+                       COALESCE(p.specific_property_product_pricelist, '{}'::jsonb)
+                       || jsonb_build_object(%(key)s::text, v.pricelist)
+                  FROM unnest(%(ids)s::int[], %(pricelists)s::int[])
+                       AS v(id, pricelist)
+                 WHERE p.commercial_partner_id = v.id
+                """,
+                key=str(company.id),
+                ids=ids,
+                pricelists=pricelists,
             )
+        )
+        self.env["res.partner"].invalidate_model(
+            ["specific_property_product_pricelist", "property_product_pricelist"]
+        )
 
     def _log_changes(self, company, tiers, today, changes, states, spend):
         """One history row and one chatter note per tier change, each kind
         inserted by one SQL statement: through the ORM they cost about 6 ms
-        per customer, ten minutes for a first recompute of 100,000 customers.
+        per customer, ten minutes for a first recompute of 100,000 customers;
+        the notes alone by ``_message_log_batch`` made that recompute 2.4 to
+        4.4 times slower (docs/benchmarks/notes.md, 2026-12-05).
         """
         changed = {pid: c for pid, c in changes.items() if c["reason"]}
         if not changed:
             return
-        History = self.env["crm.loyalty.tier.history"]
         rows = [
             {
                 "partner_id": pid,
@@ -579,56 +429,28 @@ class CrmLoyaltyEngine(models.AbstractModel):
             }
             for pid, change in changed.items()
         ]
+        partners = self.env["res.partner"].browse(list(changed))
+        self.env["crm.loyalty.tier.history"]._insert_rows(rows)
+        self._insert_notes(partners, self._note_bodies(company, tiers, rows))
+        self._notify_customers(company, partners, changed, states, tiers)
+
+    def _note_bodies(self, company, tiers, rows):
+        """{customer id: the chatter note of its tier change} of the history
+        ``rows`` (create values)."""
+        History = self.env["crm.loyalty.tier.history"]
         reasons = dict(History._fields["reason"]._description_selection(self.env))
         names = {tier.id: tier.name for tier in tiers}
         none = self.env._("no tier")
-        bodies = {
-            pid: Markup("<p>%s → <b>%s</b> (%s, %s)</p>")
+        return {
+            row["partner_id"]: Markup("<p>%s → <b>%s</b> (%s, %s)</p>")
             % (
-                names.get(states[pid].tier, none),
-                names.get(change["state"].tier, none),
-                reasons[change["reason"]],
+                names.get(row["old_tier_id"], none),
+                names.get(row["new_tier_id"], none),
+                reasons[row["reason"]],
                 company.name,
             )
-            for pid, change in changed.items()
+            for row in rows
         }
-        partners = self.env["res.partner"].browse(list(changed))
-        self._insert_history(rows)
-        self._insert_notes(partners, bodies)
-        self._notify_customers(company, partners, changed, states, tiers)
-
-    def _insert_history(self, rows):
-        """The history rows of ``rows`` (create values) by one INSERT."""
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO crm_loyalty_tier_history
-                       (partner_id, company_id, old_tier_id, new_tier_id, date,
-                        amount, reason, user_id, create_uid, write_uid,
-                        create_date, write_date)
-                SELECT v.partner_id, v.company_id, v.old_tier_id, v.new_tier_id,
-                       v.date, v.amount, v.reason, v.user_id, %(uid)s, %(uid)s,
-                       %(now)s, %(now)s
-                  FROM unnest(%(partner)s::int[], %(company)s::int[],
-                              %(old)s::int[], %(new)s::int[], %(date)s::date[],
-                              %(amount)s::numeric[], %(reason)s::varchar[],
-                              %(user)s::int[])
-                       AS v(partner_id, company_id, old_tier_id, new_tier_id,
-                            date, amount, reason, user_id)
-                """,
-                uid=self.env.uid,
-                now=fields.Datetime.now(),
-                partner=[row["partner_id"] for row in rows],
-                company=[row["company_id"] for row in rows],
-                old=[row["old_tier_id"] for row in rows],
-                new=[row["new_tier_id"] for row in rows],
-                date=[row["date"] for row in rows],
-                amount=[row["amount"] for row in rows],
-                reason=[row["reason"] for row in rows],
-                user=[row["user_id"] for row in rows],
-            )
-        )
-        self.env["crm.loyalty.tier.history"].invalidate_model()
 
     def _insert_notes(self, partners, bodies):
         """The chatter notes ``bodies`` ({partner id: html}) by one INSERT,
@@ -714,15 +536,17 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 activity_type_id=activity_type.id,
                 date_deadline=state.review,
                 user_id=partner.user_id.id,
-                note=self.env._(
-                    "%(partner)s needs to spend %(amount)s more by %(date)s to keep "
-                    "the tier in %(company)s.",
-                    partner=partner.display_name,
-                    amount=company.currency_id.format(
-                        self.env["crm.loyalty.tier"].browse(state.tier).min_amount
-                        - state.amount
-                    ),
-                    date=state.review,
-                    company=company.name,
-                ),
+                note=self._at_risk_note(company, partner, state),
             )
+
+    def _at_risk_note(self, company, partner, state):
+        """What the To-Do of ``partner``, at risk in ``state``, says."""
+        missing = self.env["crm.loyalty.tier"].browse(state.tier).min_amount
+        return self.env._(
+            "%(partner)s needs to spend %(amount)s more by %(date)s to keep "
+            "the tier in %(company)s.",
+            partner=partner.display_name,
+            amount=company.currency_id.format(missing - state.amount),
+            date=state.review,
+            company=company.name,
+        )

@@ -49,3 +49,42 @@ class CrmLoyaltyState(models.Model):
         self.env.cr.execute(
             SQL("ALTER TABLE %s SET (fillfactor = 70)", SQL.identifier(self._table))
         )
+
+    def _write_rows(self, company, ids, states):
+        """Insert or update the rows of the customers ``ids`` in ``company``
+        from ``states`` (rules.State, one per customer), by one statement;
+        the caller has locked them (locking.py)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_loyalty_state
+                       (partner_id, company_id, tier_id, earned_tier_id, amount,
+                        review_date, at_risk, previous_pricelist_id)
+                SELECT v.partner_id, %(company)s, v.tier_id, v.earned_tier_id,
+                       v.amount, v.review_date, v.at_risk, v.previous_pricelist_id
+                  FROM unnest(%(ids)s::int[], %(tier)s::int[], %(earned)s::int[],
+                              %(amount)s::float[], %(review)s::date[],
+                              %(at_risk)s::boolean[], %(previous)s::int[])
+                       AS v(partner_id, tier_id, earned_tier_id, amount,
+                            review_date, at_risk, previous_pricelist_id)
+                    ON CONFLICT (partner_id, company_id) DO UPDATE
+                   SET tier_id = EXCLUDED.tier_id,
+                       earned_tier_id = EXCLUDED.earned_tier_id,
+                       amount = EXCLUDED.amount,
+                       review_date = EXCLUDED.review_date,
+                       at_risk = EXCLUDED.at_risk,
+                       previous_pricelist_id = EXCLUDED.previous_pricelist_id
+                """,
+                company=company.id,
+                ids=ids,
+                tier=[s.tier for s in states],
+                earned=[s.earned for s in states],
+                amount=[s.amount for s in states],
+                review=[s.review for s in states],
+                at_risk=[s.at_risk for s in states],
+                previous=[s.previous_pl for s in states],
+            ),
+            # a state another writer has just created: a serialization
+            # failure, retried (locking.py)
+            log_exceptions=False,
+        )

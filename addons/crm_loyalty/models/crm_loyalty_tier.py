@@ -70,44 +70,47 @@ class CrmLoyaltyTier(models.Model):
     @api.constrains("min_amount", "company_id", "active")
     def _check_min_amount(self):
         for tier in self:
-            if tier.min_amount < 0:
-                raise ValidationError(
-                    self.env._(
-                        "The qualifying spend of tier %(tier)s cannot be negative: "
-                        "enter 0 for the entry tier, or a positive amount.",
-                        tier=tier.name,
-                    )
-                )
-            # read without flushing: the pending value must not reach the
-            # database's unique index before this clearer message
-            self.env.cr.execute(
-                SQL(
-                    "SELECT id FROM crm_loyalty_tier WHERE company_id = %s "
-                    "AND min_amount = %s AND id != %s LIMIT 1",
-                    tier.company_id.id,
-                    tier.min_amount,
-                    tier.id or 0,
-                )
+            error = tier._min_amount_error()
+            if error:
+                raise ValidationError(error)
+
+    def _min_amount_error(self):
+        """Why the tier's qualifying spend is refused (None when it is not):
+        negative, or the threshold of another tier of the company."""
+        if self.min_amount < 0:
+            return self.env._(
+                "The qualifying spend of tier %(tier)s cannot be negative: "
+                "enter 0 for the entry tier, or a positive amount.",
+                tier=self.name,
             )
-            twin = self.browse(row[0] for row in self.env.cr.fetchall())
-            if twin:
-                raise ValidationError(
-                    self.env._(
-                        "Tiers %(tier)s and %(twin)s both start at %(amount)s in "
-                        "%(company)s: give each tier its own qualifying spend.",
-                        tier=tier.name,
-                        twin=twin.name,
-                        amount=tier.min_amount,
-                        company=tier.company_id.name,
-                    )
-                )
+        # read without flushing: the pending value must not reach the
+        # database's unique index before this clearer message
+        twin = self._query_tiers(
+            SQL(
+                "SELECT id FROM crm_loyalty_tier WHERE company_id = %s "
+                "AND min_amount = %s AND id != %s LIMIT 1",
+                self.company_id.id,
+                self.min_amount,
+                self.id or 0,
+            )
+        )
+        if not twin:
+            return None
+        return self.env._(
+            "Tiers %(tier)s and %(twin)s both start at %(amount)s in "
+            "%(company)s: give each tier its own qualifying spend.",
+            tier=self.name,
+            twin=twin.name,
+            amount=self.min_amount,
+            company=self.company_id.name,
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_in_use(self):
         """A tier held by customers or named in the history is part of the
         audit trail: it is archived, not deleted."""
         self.env.flush_all()
-        self.env.cr.execute(
+        used = self._query_tiers(
             SQL(
                 """
                 SELECT t.id FROM crm_loyalty_tier t
@@ -125,7 +128,6 @@ class CrmLoyaltyTier(models.Model):
                 ids=self.ids,
             )
         )
-        used = self.browse(row[0] for row in self.env.cr.fetchall())
         if used:
             raise UserError(
                 self.env._(
@@ -134,6 +136,11 @@ class CrmLoyaltyTier(models.Model):
                     tier=used.name,
                 )
             )
+
+    def _query_tiers(self, query):
+        """The tiers whose ids ``query`` (SQL) selects."""
+        self.env.cr.execute(query)
+        return self.browse(row[0] for row in self.env.cr.fetchall())
 
     def _check_finite(self, vals):
         """Refuse NaN and infinity before the ORM tries to round them."""

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 REASONS = [
     ("initial", "Initial tier"),
@@ -53,16 +54,49 @@ class CrmLoyaltyTierHistory(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
-        if self:
-            raise UserError(
-                self.env._(
-                    "The loyalty history is an audit trail: it cannot be changed."
-                )
-            )
-        return super().write(vals)
+        if not self:
+            return super().write(vals)
+        raise UserError(
+            self.env._("The loyalty history is an audit trail: it cannot be changed.")
+        )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_never(self):
         raise UserError(
             self.env._("The loyalty history is an audit trail: it cannot be deleted.")
         )
+
+    @api.model
+    def _insert_rows(self, rows):
+        """The history rows of ``rows`` (create values) by one INSERT: the
+        engine's record of its tier changes (see its ``_log_changes``)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO crm_loyalty_tier_history
+                       (partner_id, company_id, old_tier_id, new_tier_id, date,
+                        amount, reason, user_id, create_uid, write_uid,
+                        create_date, write_date)
+                SELECT v.partner_id, v.company_id, v.old_tier_id, v.new_tier_id,
+                       v.date, v.amount, v.reason, v.user_id, %(uid)s, %(uid)s,
+                       %(now)s, %(now)s
+                  FROM unnest(%(partner)s::int[], %(company)s::int[],
+                              %(old)s::int[], %(new)s::int[], %(date)s::date[],
+                              %(amount)s::numeric[], %(reason)s::varchar[],
+                              %(user)s::int[])
+                       AS v(partner_id, company_id, old_tier_id, new_tier_id,
+                            date, amount, reason, user_id)
+                """,
+                uid=self.env.uid,
+                now=fields.Datetime.now(),
+                partner=[row["partner_id"] for row in rows],
+                company=[row["company_id"] for row in rows],
+                old=[row["old_tier_id"] for row in rows],
+                new=[row["new_tier_id"] for row in rows],
+                date=[row["date"] for row in rows],
+                amount=[row["amount"] for row in rows],
+                reason=[row["reason"] for row in rows],
+                user=[row["user_id"] for row in rows],
+            )
+        )
+        self.invalidate_model()

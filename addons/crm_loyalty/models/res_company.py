@@ -42,43 +42,44 @@ class ResCompany(models.Model):
     @api.constrains("loyalty_window_months")
     def _check_loyalty_window_months(self):
         for company in self:
-            if company.loyalty_window_months <= 0:
-                raise ValidationError(
-                    self.env._(
-                        "The loyalty window of %(company)s must be at least one "
-                        "month (it is %(months)s).",
-                        company=company.name,
-                        months=company.loyalty_window_months,
-                    )
-                )
-            if company.loyalty_window_months > MAX_WINDOW_MONTHS:
-                raise ValidationError(
-                    self.env._(
-                        "The loyalty window of %(company)s can be at most "
-                        "%(max)s months (it is %(months)s): enter a shorter window.",
-                        company=company.name,
-                        max=MAX_WINDOW_MONTHS,
-                        months=company.loyalty_window_months,
-                    )
-                )
+            months = company.loyalty_window_months
+            if not 0 < months <= MAX_WINDOW_MONTHS:
+                raise ValidationError(company._loyalty_window_error(months))
 
     @api.constrains("loyalty_grace_days")
     def _check_loyalty_grace_days(self):
         for company in self:
-            if company.loyalty_grace_days < 0:
-                raise ValidationError(
-                    self.env._(
-                        "The loyalty grace period of %(company)s cannot be "
-                        "negative: enter 0 or more days.",
-                        company=company.name,
-                    )
-                )
-            if company.loyalty_grace_days > MAX_GRACE_DAYS:
-                raise ValidationError(
-                    self.env._(
-                        "The loyalty grace period of %(company)s can be at most "
-                        "%(max)s days: enter a shorter period.",
-                        company=company.name,
-                        max=MAX_GRACE_DAYS,
-                    )
-                )
+            if not 0 <= company.loyalty_grace_days <= MAX_GRACE_DAYS:
+                raise ValidationError(company._loyalty_grace_error())
+
+    def _loyalty_window_error(self, months):
+        """Why ``months`` is no loyalty window for the company."""
+        if months <= 0:
+            return self.env._(
+                "The loyalty window of %(company)s must be at least one month "
+                "(it is %(months)s).",
+                company=self.name,
+                months=months,
+            )
+        return self.env._(
+            "The loyalty window of %(company)s can be at most %(max)s months "
+            "(it is %(months)s): enter a shorter window.",
+            company=self.name,
+            max=MAX_WINDOW_MONTHS,
+            months=months,
+        )
+
+    def _loyalty_grace_error(self):
+        """Why the company's grace period is refused."""
+        if self.loyalty_grace_days < 0:
+            return self.env._(
+                "The loyalty grace period of %(company)s cannot be negative: "
+                "enter 0 or more days.",
+                company=self.name,
+            )
+        return self.env._(
+            "The loyalty grace period of %(company)s can be at most %(max)s "
+            "days: enter a shorter period.",
+            company=self.name,
+            max=MAX_GRACE_DAYS,
+        )

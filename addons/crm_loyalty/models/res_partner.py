@@ -3,6 +3,9 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from .. import locking
+from .crm_loyalty_tier import MANAGER_GROUP
+
 # The fields the engine keeps, read from the commercial partner's row of
 # crm.loyalty.state in the current company: {field: column of the state}.
 ENGINE_COLUMNS = {
@@ -16,13 +19,29 @@ ENGINE_COLUMNS = {
 ENGINE_FIELDS = list(ENGINE_COLUMNS)
 # set while base's merge wizard copies the values of merged customers
 MERGE_CONTEXT_KEY = "crm_loyalty_partner_merge"
-# set while an invoice is posted: the customers whose records it locked
-LOCKED_CUSTOMERS_KEY = "crm_loyalty_locked_customer_ids"
 OVERRIDE_FIELDS = [
     "loyalty_override_tier_id",
     "loyalty_override_until",
     "loyalty_override_reason",
 ]
+
+
+def _loyalty_search_values(field, value):
+    """(values, whether empty matches) of an ``in`` search on ``field``: the
+    values as the state's column holds them (a boolean or a float is never
+    empty there: False and 0.0)."""
+    values = list(value)
+    if field.type == "boolean":
+        return [bool(v) for v in values], False
+    if field.type == "float":
+        return [float(v or 0.0) for v in values], False
+    nullable = any(v is False or v is None for v in values)
+    values = [v for v in values if v is not False and v is not None]
+    if field.type == "many2one":
+        values = [v.id if hasattr(v, "id") else v for v in values]
+    if field.type == "date":
+        values = [fields.Date.to_date(v) for v in values]
+    return values, nullable
 
 
 class ResPartner(models.Model):
@@ -118,24 +137,10 @@ class ResPartner(models.Model):
         """The state of each partner's commercial partner in the current
         company, for the whole recordset in one query: contacts show their
         company's tier."""
-        company = self.env.company
         commercial = {
             partner: partner.commercial_partner_id._origin.id for partner in self
         }
-        rows = {}
-        ids = sorted({pid for pid in commercial.values() if pid})
-        if ids:
-            self.env["crm.loyalty.state"].flush_model()
-            self.env.cr.execute(
-                SQL(
-                    "SELECT partner_id, %s FROM crm_loyalty_state "
-                    "WHERE company_id = %s AND partner_id = ANY(%s)",
-                    SQL(", ").join(map(SQL.identifier, ENGINE_COLUMNS.values())),
-                    company.id,
-                    ids,
-                )
-            )
-            rows = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        rows = self._read_loyalty_states({pid for pid in commercial.values() if pid})
         Tier = self.env["crm.loyalty.tier"]
         Pricelist = self.env["product.pricelist"]
         empty = (None,) * len(ENGINE_COLUMNS)
@@ -149,6 +154,23 @@ class ResPartner(models.Model):
             partner.loyalty_review_date = review
             partner.loyalty_at_risk = bool(at_risk)
             partner.loyalty_previous_pricelist_id = Pricelist.browse(previous_pl)
+
+    def _read_loyalty_states(self, ids):
+        """{commercial partner id: its state's ENGINE_COLUMNS} of the
+        commercial partners ``ids`` with a state in the current company."""
+        if not ids:
+            return {}
+        self.env["crm.loyalty.state"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                "SELECT partner_id, %s FROM crm_loyalty_state "
+                "WHERE company_id = %s AND partner_id = ANY(%s)",
+                SQL(", ").join(map(SQL.identifier, ENGINE_COLUMNS.values())),
+                self.env.company.id,
+                sorted(ids),
+            )
+        )
+        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
 
     def _field_to_sql(self, alias, fname, query=None):
         """The loyalty fields in SQL, from the commercial partner's state in
@@ -200,19 +222,7 @@ class ResPartner(models.Model):
             # a tier's name, as typed in the search bar
             operator, value = "any", [("display_name", operator, value)]
         if field.type == "many2one" and operator in ("any", "not any"):
-            comodel = self.env[field.comodel_name]
-            subquery = comodel._search(value)
-            positive = operator == "any"
-
-            def to_sql(model, alias, query):
-                sql = model._field_to_sql(alias, fname, query)
-                if positive:
-                    return SQL("%s IN %s", sql, subquery.subselect())
-                return SQL(
-                    "(%s IS NULL OR %s NOT IN %s)", sql, sql, subquery.subselect()
-                )
-
-            return Domain.custom(to_sql=to_sql)
+            return self._search_loyalty_any(field, operator, value)
         if operator in ("<", ">", "<=", ">=") and field.type in ("float", "date"):
 
             def to_sql(model, alias, query):
@@ -226,23 +236,29 @@ class ResPartner(models.Model):
             return Domain.custom(to_sql=to_sql)
         if operator != "in":
             return NotImplemented
-        values = list(value)
-        if field.type == "boolean":
-            values = [bool(v) for v in values]
-            nullable = False
-        elif field.type == "float":
-            values = [float(v or 0.0) for v in values]
-            nullable = False
-        else:
-            nullable = any(v is False or v is None for v in values)
-            values = [v for v in values if v is not False and v is not None]
-            if field.type == "many2one":
-                values = [v.id if hasattr(v, "id") else v for v in values]
-            if field.type == "date":
-                values = [fields.Date.to_date(v) for v in values]
+        return self._search_loyalty_in(field, value)
+
+    def _search_loyalty_any(self, field, operator, value):
+        """Domain of the partners whose ``field`` (a many2one kept by the
+        engine) is (``any``) or is not (``not any``) a record of ``value``
+        (a domain of its model)."""
+        subquery = self.env[field.comodel_name]._search(value)
 
         def to_sql(model, alias, query):
-            sql = model._field_to_sql(alias, fname, query)
+            sql = model._field_to_sql(alias, field.name, query)
+            if operator == "any":
+                return SQL("%s IN %s", sql, subquery.subselect())
+            return SQL("(%s IS NULL OR %s NOT IN %s)", sql, sql, subquery.subselect())
+
+        return Domain.custom(to_sql=to_sql)
+
+    def _search_loyalty_in(self, field, value):
+        """Domain of the partners whose ``field`` (kept by the engine) is one
+        of ``value`` (False or None: empty)."""
+        values, nullable = _loyalty_search_values(field, value)
+
+        def to_sql(model, alias, query):
+            sql = model._field_to_sql(alias, field.name, query)
             conditions = []
             if values:
                 conditions.append(SQL("%s = ANY(%s)", sql, values))
@@ -298,23 +314,24 @@ class ResPartner(models.Model):
             partner.loyalty_amount_to_keep = (
                 max(current.min_amount - amount, 0.0) if current else 0.0
             )
-            partner.loyalty_keep_message = (
-                self.env._(
-                    "Spend %(amount)s by %(date)s to keep the %(tier)s tier.",
-                    amount=self.env.company.currency_id.format(
-                        partner.loyalty_amount_to_keep
-                    ),
-                    date=partner.loyalty_review_date,
-                    tier=current.name,
-                )
-                if partner.loyalty_at_risk and partner.loyalty_review_date
-                else False
-            )
+            partner.loyalty_keep_message = partner._loyalty_keep_message(current)
             partner.loyalty_progress = (
                 min(100.0, 100.0 * amount / following.min_amount)
                 if following and following.min_amount
                 else 100.0
             )
+
+    def _loyalty_keep_message(self, tier):
+        """What the customer, at risk in ``tier``, must spend by its review
+        date to keep it (False when not at risk)."""
+        if not (self.loyalty_at_risk and self.loyalty_review_date):
+            return False
+        return self.env._(
+            "Spend %(amount)s by %(date)s to keep the %(tier)s tier.",
+            amount=self.env.company.currency_id.format(self.loyalty_amount_to_keep),
+            date=self.loyalty_review_date,
+            tier=tier.name,
+        )
 
     @api.constrains(*OVERRIDE_FIELDS)
     def _check_loyalty_override(self):
@@ -327,63 +344,69 @@ class ResPartner(models.Model):
 
     def _check_override_values(self, tier, until, reason):
         """Raise when an override names a tier the engine would ignore, lacks a
-        reason or ends in the past."""
+        reason or does not end on a date to come."""
         if not tier:
             return
-        self._check_override_tier(tier)
+        error = (
+            self._override_tier_error(tier)
+            or self._override_reason_error(tier, reason)
+            or self._override_end_error(until)
+        )
+        if error:
+            raise ValidationError(error)
+
+    def _override_reason_error(self, tier, reason):
         if not (reason or "").strip():
-            raise ValidationError(
-                self.env._(
-                    "Say why %(partner)s gets the %(tier)s tier: the override "
-                    "reason is required.",
-                    partner=self.display_name,
-                    tier=tier.name,
-                )
+            return self.env._(
+                "Say why %(partner)s gets the %(tier)s tier: the override "
+                "reason is required.",
+                partner=self.display_name,
+                tier=tier.name,
             )
+        return None
+
+    def _override_end_error(self, until):
+        """Why ``until`` cannot end an override (None when it can: a day to
+        come, or nothing for no end)."""
         try:
             until = fields.Date.to_date(until)
         except (TypeError, ValueError):
-            raise ValidationError(
-                self.env._(
-                    "The override end %(value)s is not a date: choose a day in "
-                    "the calendar or leave it empty.",
-                    value=until,
-                )
-            ) from None
+            return self.env._(
+                "The override end %(value)s is not a date: choose a day in "
+                "the calendar or leave it empty.",
+                value=until,
+            )
         if until and until < fields.Date.context_today(self):
-            raise ValidationError(
-                self.env._(
-                    "The override of %(partner)s would end on %(date)s, which is "
-                    "in the past: choose a later date or leave it empty.",
-                    partner=self.display_name,
-                    date=until,
-                )
+            return self.env._(
+                "The override of %(partner)s would end on %(date)s, which is "
+                "in the past: choose a later date or leave it empty.",
+                partner=self.display_name,
+                date=until,
             )
+        return None
 
-    def _check_override_tier(self, tier):
-        if not tier.exists():
-            raise ValidationError(
-                self.env._("The override tier no longer exists: choose another tier.")
-            )
+    def _override_tier_error(self, tier):
+        """Why the engine would ignore ``tier`` as an override in the current
+        company (None when it would not)."""
         company = self.env.company
+        if not tier.exists():
+            return self.env._(
+                "The override tier no longer exists: choose another tier."
+            )
         if tier.company_id != company:
-            raise ValidationError(
-                self.env._(
-                    "Tier %(tier)s belongs to %(other)s: choose a tier of "
-                    "%(company)s for the override.",
-                    tier=tier.name,
-                    other=tier.company_id.name,
-                    company=company.name,
-                )
+            return self.env._(
+                "Tier %(tier)s belongs to %(other)s: choose a tier of "
+                "%(company)s for the override.",
+                tier=tier.name,
+                other=tier.company_id.name,
+                company=company.name,
             )
         if not tier.active:
-            raise ValidationError(
-                self.env._(
-                    "Tier %(tier)s is archived: choose an active tier for the "
-                    "override.",
-                    tier=tier.name,
-                )
+            return self.env._(
+                "Tier %(tier)s is archived: choose an active tier for the override.",
+                tier=tier.name,
             )
+        return None
 
     def _override_tier_of(self, vals):
         """The override tier of ``vals`` (one id or nothing) as a record."""
@@ -405,36 +428,39 @@ class ResPartner(models.Model):
                 key: value for key, value in vals.items() if key not in OVERRIDE_FIELDS
             }
         overriding = set(OVERRIDE_FIELDS) & set(vals)
-        if overriding and not self.env.user.has_group(
-            "crm_loyalty.group_crm_loyalty_manager"
-        ):
-            raise AccessError(
-                self.env._("Only Loyalty Managers can override a customer's tier.")
-            )
         if overriding:  # check before anything is written
-            for partner in self:
-                partner._check_override_values(
-                    self._override_tier_of(vals)
-                    if "loyalty_override_tier_id" in vals
-                    else partner.loyalty_override_tier_id,
-                    vals.get("loyalty_override_until", partner.loyalty_override_until),
-                    vals.get(
-                        "loyalty_override_reason", partner.loyalty_override_reason
-                    ),
-                )
+            self._check_override_write(vals)
         result = super().write(vals)
         if overriding:
             self.env["crm.loyalty.engine"].recompute_company(
-                self.env.company, self.commercial_partner_id, mode="posting"
+                self.env.company,
+                self.commercial_partner_id,
+                writer=locking.CUSTOMER_EDIT,
             )
         return result
 
+    def _check_override_write(self, vals):
+        """Raise unless the user may write the override values ``vals`` and
+        they make a valid override of each partner."""
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._("Only Loyalty Managers can override a customer's tier.")
+            )
+        for partner in self:
+            partner._check_override_values(
+                self._override_tier_of(vals)
+                if "loyalty_override_tier_id" in vals
+                else partner.loyalty_override_tier_id,
+                vals.get("loyalty_override_until", partner.loyalty_override_until),
+                vals.get("loyalty_override_reason", partner.loyalty_override_reason),
+            )
+
     def _increase_rank(self, field, n=1):
         """Count the rank of the customers whose records the posting locked
-        (see account.move._post) in the posting's transaction: accounting
-        counts it after the commit, in a transaction that fails when a
-        recompute is repricing the customer."""
-        locked = self.env.context.get(LOCKED_CUSTOMERS_KEY) or ()
+        in the posting's transaction (locking.py): accounting counts it after
+        the commit, in a transaction that fails when a recompute is repricing
+        the customer."""
+        locked = locking.locked_by_posting(self.env)
         now = self.filtered(lambda partner: partner.commercial_partner_id.id in locked)
         for partner in now.sudo():
             partner[field] += n

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from odoo.tests import tagged
 
-from ..models.crm_loyalty_engine import decide, window_start
+from ..rules import decide, window_start
 from .common import LoyaltyCase
 
 TODAY = date(2026, 6, 15)

@@ -4,6 +4,10 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from odoo.addons.crm_suite_base.customer import CUSTOMER_MOVE_TYPES
+
+from .. import locking
+
 MOVERS_SHOWN = 200
 
 
@@ -87,7 +91,7 @@ class CrmLoyaltyWhatif(models.TransientModel):
                 SELECT DISTINCT m.commercial_partner_id, 0.0, NULL::int
                   FROM account_move m
                  WHERE m.company_id = %(company)s AND m.state = 'posted'
-                   AND m.move_type IN ('out_invoice', 'out_refund')
+                   AND m.move_type IN %(types)s
                    AND NOT EXISTS (
                        SELECT 1 FROM crm_loyalty_state s
                         WHERE s.partner_id = m.commercial_partner_id
@@ -95,6 +99,7 @@ class CrmLoyaltyWhatif(models.TransientModel):
               ORDER BY 2 DESC
                 """,
                 company=self.company_id.id,
+                types=CUSTOMER_MOVE_TYPES,
             )
         )
         return self.env.cr.fetchall()
@@ -164,7 +169,7 @@ class CrmLoyaltyWhatif(models.TransientModel):
         for line in down + up.sorted(lambda l: l.tier_id.min_amount, reverse=True):
             line.tier_id.min_amount = line.proposed_min_amount
         moved = self.env["crm.loyalty.engine"].recompute_company(
-            self.company_id, mode="review"
+            self.company_id, writer=locking.THRESHOLD_REVIEW
         )
         return {
             "type": "ir.actions.client",
