@@ -36,7 +36,8 @@ class TestLedgerFigures(AccountTestInvoicingCommon):
     - 03-01 100 due 03-31 paid 04-10, 05-01 100 due 05-31 paid 06-05.
     Balance 1,250 (1,450 debit, -200 credit), overdue 750 in 3 invoices,
     aging 700 / 250 / 300 / 0 / 0, 7.5 days late on average, 37.5 to pay.
-    Company B (EUR): 03-01 250 EUR due 04-01 (over 90): 100 USD.
+    Company B (EUR): 03-01 250 EUR due 04-01 (over 90): 100 USD, and 07-15
+    40 EUR due today (not due yet, as OCA ages it): 16 USD.
 
     Advance Co, company A (the issue's example): invoices of 1,000 (06-01,
     due 07-01) and 500 (07-10, due 08-09), a payment of 1,000 on 07-12 not
@@ -100,6 +101,14 @@ class TestLedgerFigures(AccountTestInvoicingCommon):
             "2026-03-01",
             250,
             due="2026-04-01",
+            currency=cls.eur,
+            company=cls.company_b,
+        )
+        cls.invoice(
+            cls.customer,
+            "2026-07-15",
+            40,
+            due="2026-07-15",
             currency=cls.eur,
             company=cls.company_b,
         )
@@ -264,19 +273,22 @@ class TestLedgerFigures(AccountTestInvoicingCommon):
                 self.assertAmounts(
                     figures["aging"], {key: oca[key] for key in OCA_BUCKETS}
                 )
-        self.assertAlmostEqual(
-            self.figures(self.customer, self.company_b)["balance_due"], 250
-        )
+        in_b = self.figures(self.customer, self.company_b)
+        self.assertAlmostEqual(in_b["balance_due"], 290)
+        self.assertAlmostEqual(in_b["aging"]["not_due"], 40)
+        self.assertAlmostEqual(in_b["aging"]["over_90"], 250)
 
     def test_two_companies_converted(self):
-        """Allowed in both, the figures of B (250 EUR, 105 days late) are
-        added at today's rate (2.5: 100 USD); a user of A only sees A's."""
+        """Allowed in both, the figures of B (250 EUR 105 days late, 40 EUR
+        due today) are added at today's rate (2.5: 100 and 16 USD); a user
+        of A only sees A's."""
         both = self.figures(self.customer, self.company + self.company_b)
-        self.assertAlmostEqual(both["balance_due"], 1350)
+        self.assertAlmostEqual(both["balance_due"], 1366)
         self.assertAlmostEqual(both["overdue_amount"], 850)
         self.assertEqual(both["overdue_count"], 4)
         self.assertAlmostEqual(both["aging"]["over_90"], 100)
-        self.assertAlmostEqual(sum(both["aging"].values()), 1350)
+        self.assertAlmostEqual(both["aging"]["not_due"], 716)
+        self.assertAlmostEqual(sum(both["aging"].values()), 1366)
         accountant = new_test_user(
             self.env,
             login="ledger_accountant_a",
