@@ -16,5 +16,7 @@
         "crm_loyalty",
         "crm_kpi",
         "crm_360",
+        # the peer of the 360 billing figures (tests/test_ledger_figures.py)
+        "account_financial_report",
     ],
 }

@@ -8,7 +8,7 @@ records the ORM allows). Each section is its own abstract model
 extending ``_data``.
 """
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 SUMMARY_FIGURES = (
@@ -18,6 +18,8 @@ SUMMARY_FIGURES = (
     "balance_due",
     "overdue_amount",
     "overdue_count",
+    "unapplied_credit",
+    "avg_days_late",
 )
 TIMELINE_PAGE = 20
 TIMELINE_PAGE_MAX = 100
@@ -96,8 +98,8 @@ class CrmCustomer360Screen(models.AbstractModel):
 
     def _domains(self, partner, billing):
         """The domains behind the key figures: the screen opens these lists,
-        so each figure equals the list it opens."""
-        today = fields.Date.context_today(self)
+        so each figure equals the list it opens (the sum of the residuals of
+        the journal items for the ledger's figures)."""
         domains = {
             "claims": [("partner_id", "child_of", partner.id)],
             "open_claims": [
@@ -107,10 +109,8 @@ class CrmCustomer360Screen(models.AbstractModel):
             "open_orders": self._section("sales")._open_orders_domain(partner),
         }
         if billing:
-            domains.update(
-                invoices=self._move_domain(partner),
-                overdue=self._section("billing")._overdue_domain(partner, today),
-            )
+            domains["invoices"] = self._move_domain(partner)
+            domains.update(self._section("billing")._ledger_domains(partner))
         return domains
 
     def _summary(self, partner, billing, figures=None):

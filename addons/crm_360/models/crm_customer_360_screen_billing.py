@@ -13,6 +13,8 @@ AGING_BUCKETS = [
     ("61_90", 61, 90),
     ("over_90", 91, None),
 ]
+AGING_KEYS = tuple(key for key, _low, _high in AGING_BUCKETS)
+AMOUNT_KEYS = ("balance_due", "unapplied_credit", "overdue_amount")
 INVOICES_SHOWN = 10
 PAYMENTS_SHOWN = 10
 
@@ -70,25 +72,20 @@ class CrmCustomer360ScreenBilling(models.AbstractModel):
         )
 
     @api.model
-    def _overdue_domain(self, partner, today):
-        return self._move_domain(partner, (CUSTOMER_INVOICE,)) + [
-            ("invoice_date_due", "<", today),
-            ("amount_residual", ">", 0),
-        ]
-
-    @api.model
     def _figures(self, partner):
-        """Every billing figure of the screen in one pass over the customer's
-        posted invoices and credit notes (under the user's record rules),
-        summed by company and converted into the current company's currency.
+        """Every billing figure of the screen: those of the customer's posted
+        invoices and credit notes (revenue, number of invoices) in one pass
+        over them, then those of its receivable ledger (``_ledger_figures``).
         """
         today = fields.Date.context_today(self)
-        sums = self._figure_sums(today)
-        counts = self._figure_counts(today)
+        sums = self._invoice_sums(today)
         query = self.env["account.move"]._search(self._move_domain(partner))
         query.groupby = SQL.identifier(query.table, "company_id")
+        invoice_count = SQL(
+            "COUNT(*) FILTER (WHERE account_move.move_type = %s)", CUSTOMER_INVOICE
+        )
         rows = self.env.execute_query(
-            query.select(query.groupby, *sums.values(), *counts.values())
+            query.select(query.groupby, *sums.values(), invoice_count)
         )
         companies = self.env["res.company"].browse([row[0] for row in rows])
         figures = {
@@ -98,74 +95,231 @@ class CrmCustomer360ScreenBilling(models.AbstractModel):
             )
             for index, key in enumerate(sums)
         }
-        for index, key in enumerate(counts, start=1 + len(sums)):
-            figures[key] = sum(row[index] for row in rows)
-        figures["aging"] = {
-            key: figures.pop(f"aging_{key}") for key, *_b in AGING_BUCKETS
-        }
+        figures["invoice_count"] = sum(row[-1] for row in rows)
+        figures.update(self._ledger_figures(partner)[partner.id])
         return figures
 
     @api.model
-    def _open_invoice(self):
-        return SQL(
-            "account_move.move_type = %s AND account_move.amount_residual > 0",
-            CUSTOMER_INVOICE,
+    def _invoice_sums(self, today):
+        """{figure: SQL sum} of the untaxed amounts of invoices."""
+        untaxed = SQL("SUM(account_move.amount_untaxed_signed)")
+        return {
+            "revenue_total": untaxed,
+            "revenue_12m": SQL(
+                "%s FILTER (WHERE account_move.invoice_date > %s)",
+                untaxed,
+                add_months(today, -12),
+            ),
+        }
+
+    # ------------------------------------------------------------------
+    # The receivable ledger
+    # ------------------------------------------------------------------
+    @api.model
+    def _ledger_domain(self, partners):
+        """The posted journal items on receivable accounts of ``partners``
+        (commercial partners) and their contacts, in the allowed companies:
+        the items ``res.partner.credit`` sums, company by company."""
+        return [
+            ("partner_id.commercial_partner_id", "in", partners.ids),
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("parent_state", "=", "posted"),
+            ("company_id", "in", self.env.companies.ids),
+        ]
+
+    @api.model
+    def _open_items_domain(self, partners):
+        return self._ledger_domain(partners) + [("reconciled", "=", False)]
+
+    @api.model
+    def _ledger_domains(self, partner):
+        """{figure: domain of the journal items (or, for ``overdue``, the
+        invoices) that sum to it}: what the screen opens."""
+        today = fields.Date.context_today(self)
+        open_items = self._open_items_domain(partner)
+        overdue_items = open_items + [
+            ("balance", ">", 0),
+            ("date_maturity", "<", fields.Date.to_string(today)),
+        ]
+        domains = {
+            "balance": open_items,
+            "unapplied": open_items + [("balance", "<", 0)],
+            "overdue_items": overdue_items,
+            "overdue": [("line_ids", "any", overdue_items)],
+            "days_late": self._settled_items_domain(partner),
+        }
+        for key, low, high in AGING_BUCKETS:
+            domains[f"aging_{key}"] = open_items + self._bucket_domain(today, low, high)
+        return domains
+
+    @api.model
+    def _settled_items_domain(self, partners):
+        """The fully paid installments (debit items) with a due date."""
+        return self._ledger_domain(partners) + [
+            ("reconciled", "=", True),
+            ("balance", ">", 0),
+            ("date_maturity", "!=", False),
+        ]
+
+    @api.model
+    def _bucket_domain(self, today, low, high):
+        """Due ``low`` to ``high`` days ago (``low`` None: not due yet, or
+        without due date), as Aged Partner Balance reports age an item."""
+        if low is None:
+            return [
+                "|",
+                ("date_maturity", "=", False),
+                ("date_maturity", ">=", fields.Date.to_string(today)),
+            ]
+        domain = [
+            ("date_maturity", "<=", fields.Date.to_string(today - timedelta(days=low)))
+        ]
+        if high is not None:
+            domain.append(
+                (
+                    "date_maturity",
+                    ">=",
+                    fields.Date.to_string(today - timedelta(days=high)),
+                )
+            )
+        return domain
+
+    @api.model
+    def _ledger_figures(self, partners):
+        """{commercial partner id: figures} of the receivable ledger of
+        ``partners`` (commercial partners), in a fixed number of queries
+        whatever their number: the screen asks for one customer, lists and
+        exports for many.
+
+        The figures: ``balance_due`` (residual of the open items, payments
+        and credit notes included), ``unapplied_credit`` (residual of the
+        open credit items, negative), ``overdue_amount`` (residual of the
+        debit items due before today, each installment on its own),
+        ``overdue_count`` (moves with such an item), ``aging`` (the residual
+        by due date of each item, credits included, adding up to the
+        balance) and ``avg_days_late``; amounts converted into the current
+        company's currency, read under the user's record rules.
+        """
+        sums = {
+            partner.id: dict.fromkeys(AMOUNT_KEYS + AGING_KEYS, 0.0)
+            for partner in partners
+        }
+        counts = dict.fromkeys(partners.ids, 0)
+        for partner_id, company, row in self._ledger_rows(partners):
+            counts[partner_id] += row.pop("overdue_count")
+            for key, amount in row.items():
+                sums[partner_id][key] += self._in_company_currency(company, amount)
+        days_late = self._avg_days_late(partners)
+        round_amount = self.env.company.currency_id.round
+        figures = {}
+        for partner_id, amounts in sums.items():
+            amounts = {key: round_amount(amount) for key, amount in amounts.items()}
+            figures[partner_id] = {
+                **{key: amounts[key] for key in AMOUNT_KEYS},
+                "overdue_count": counts[partner_id],
+                "aging": {key: amounts[key] for key in AGING_KEYS},
+                "avg_days_late": days_late.get(partner_id),
+            }
+        return figures
+
+    @api.model
+    def _in_company_currency(self, company, amount):
+        company_now = self.env.company
+        return company.currency_id._convert(
+            amount or 0.0,
+            company_now.currency_id,
+            company_now,
+            fields.Date.context_today(self),
+            round=False,
         )
 
     @api.model
-    def _figure_sums(self, today):
-        """{figure: SQL sum} of the amounts, aging buckets last."""
-        residual = SQL("SUM(account_move.amount_residual_signed)")
-        sums = {
-            "revenue_total": SQL("SUM(account_move.amount_untaxed_signed)"),
-            "revenue_12m": SQL(
-                "SUM(account_move.amount_untaxed_signed)"
-                " FILTER (WHERE account_move.invoice_date > %s)",
-                add_months(today, -12),
-            ),
+    def _ledger_rows(self, partners):
+        """(commercial partner id, company, {figure: amount}) per customer
+        and company, in one query over the open receivable items."""
+        today = fields.Date.context_today(self)
+        query = self.env["account.move.line"]._search(self._open_items_domain(partners))
+        table = query.table
+        partner_alias = query.join(table, "partner_id", "res_partner", "id", "ledger")
+        commercial = SQL.identifier(partner_alias, "commercial_partner_id")
+        company = SQL.identifier(table, "company_id")
+        query.groupby = SQL("%s, %s", commercial, company)
+        aggregates = self._ledger_aggregates(table, today)
+        rows = self.env.execute_query(
+            query.select(commercial, company, *aggregates.values())
+        )
+        companies = self.env["res.company"].browse({row[1] for row in rows})
+        for row in rows:
+            yield (
+                row[0],
+                companies.browse(row[1]),
+                dict(zip(aggregates, row[2:], strict=True)),
+            )
+
+    @api.model
+    def _ledger_aggregates(self, table, today):
+        """{figure: SQL aggregate} over the open receivable items."""
+        residual = SQL("SUM(%s)", SQL.identifier(table, "amount_residual"))
+        maturity = SQL.identifier(table, "date_maturity")
+        overdue = SQL(
+            "%s > 0 AND %s < %s", SQL.identifier(table, "balance"), maturity, today
+        )
+        aggregates = {
             "balance_due": residual,
-            "overdue_amount": SQL(
-                "%s FILTER (WHERE %s AND account_move.invoice_date_due < %s)",
-                residual,
-                self._open_invoice(),
-                today,
+            "unapplied_credit": SQL(
+                "%s FILTER (WHERE %s < 0)", residual, SQL.identifier(table, "balance")
+            ),
+            "overdue_amount": SQL("%s FILTER (WHERE %s)", residual, overdue),
+            "overdue_count": SQL(
+                "COUNT(DISTINCT %s) FILTER (WHERE %s)",
+                SQL.identifier(table, "move_id"),
+                overdue,
             ),
         }
         for key, low, high in AGING_BUCKETS:
-            sums[f"aging_{key}"] = SQL(
-                "%s FILTER (WHERE %s AND %s)",
+            aggregates[key] = SQL(
+                "%s FILTER (WHERE %s)",
                 residual,
-                self._open_invoice(),
-                self._aging_bucket(today, low, high),
+                self._bucket_condition(maturity, today, low, high),
             )
-        return sums
+        return aggregates
 
     @api.model
-    def _aging_bucket(self, today, low, high):
-        """Due ``low`` to ``high`` days ago (``low`` None: not due yet)."""
+    def _bucket_condition(self, maturity, today, low, high):
+        """The SQL of ``_bucket_domain``."""
         if low is None:
-            return SQL("account_move.invoice_date_due >= %s", today)
-        bucket = SQL("account_move.invoice_date_due <= %s", today - timedelta(days=low))
+            return SQL("(%s IS NULL OR %s >= %s)", maturity, maturity, today)
+        condition = SQL("%s <= %s", maturity, today - timedelta(days=low))
         if high is None:
-            return bucket
-        return SQL(
-            "%s AND account_move.invoice_date_due >= %s",
-            bucket,
-            today - timedelta(days=high),
-        )
+            return condition
+        return SQL("%s AND %s >= %s", condition, maturity, today - timedelta(days=high))
 
     @api.model
-    def _figure_counts(self, today):
+    def _avg_days_late(self, partners):
+        """{commercial partner id: mean days late} over the fully paid
+        installments: the date of the latest partial reconciliation of the
+        item (the one that paid it in full) minus its due date, negative
+        when paid early on average."""
+        query = self.env["account.move.line"]._search(
+            self._settled_items_domain(partners)
+        )
+        table = query.table
+        partner_alias = query.join(table, "partner_id", "res_partner", "id", "ledger")
+        commercial = SQL.identifier(partner_alias, "commercial_partner_id")
+        query.groupby = commercial
+        late = SQL(
+            """AVG((SELECT MAX(apr.max_date)
+                      FROM account_partial_reconcile apr
+                     WHERE apr.debit_move_id = %s) - %s)""",
+            SQL.identifier(table, "id"),
+            SQL.identifier(table, "date_maturity"),
+        )
         return {
-            "invoice_count": SQL(
-                "COUNT(*) FILTER (WHERE account_move.move_type = %s)",
-                CUSTOMER_INVOICE,
-            ),
-            "overdue_count": SQL(
-                "COUNT(*) FILTER (WHERE %s AND account_move.invoice_date_due < %s)",
-                self._open_invoice(),
-                today,
-            ),
+            partner_id: round(float(days), 1)
+            for partner_id, days in self.env.execute_query(
+                query.select(commercial, late)
+            )
+            if days is not None
         }
 
     @api.model

@@ -128,11 +128,15 @@ class TestCustomer360(AccountTestInvoicingCommon):
         self.assertEqual(self.y.customer_360_data()["summary"], summary)
 
     def test_aging_buckets(self):
+        """Each receivable item is aged by its own due date, the credit note
+        (-100, entered on 07-15, so due that day) included: the buckets add
+        up to the balance."""
         aging = self.x.customer_360_data()["billing"]["aging"]
         self.assertEqual(
             aging,
-            {"not_due": 800, "1_30": 300, "31_60": 300, "61_90": 0, "over_90": 0},
+            {"not_due": 700, "1_30": 300, "31_60": 300, "61_90": 0, "over_90": 0},
         )
+        self.assertAlmostEqual(sum(aging.values()), 1300)
 
     def test_figures_equal_the_lists_they_open(self):
         data = self.x.customer_360_data()
@@ -143,6 +147,58 @@ class TestCustomer360(AccountTestInvoicingCommon):
         self.assertAlmostEqual(sum(invoices.mapped("amount_untaxed_signed")), 2900)
         claims = self.env["crm.claim"].search(data["domains"]["open_claims"])
         self.assertEqual(len(claims), data["summary"]["open_claim_count"])
+        # the ledger's figures: the residual of the journal items listed
+        Line = self.env["account.move.line"]
+        summary, domains = data["summary"], data["domains"]
+        for key, figure in (
+            ("balance", summary["balance_due"]),
+            ("unapplied", summary["unapplied_credit"]),
+            ("overdue_items", summary["overdue_amount"]),
+            *(
+                (f"aging_{bucket}", amount)
+                for bucket, amount in data["billing"]["aging"].items()
+            ),
+        ):
+            lines = Line.search(domains[key])
+            self.assertAlmostEqual(
+                sum(lines.mapped("amount_residual")), figure, msg=key
+            )
+        self.assertEqual(len(Line.search(domains["overdue_items"])), 2)
+
+    def test_list_agrees_with_the_screen(self):
+        """A credit note not matched with the overdue invoice it credits
+        (Norte Retail's case): the invoices' residual put it in no aging
+        bucket, so that the buckets added up to more than the balance. The
+        list and the screen now read the same receivable items: the same
+        balance and overdue amount, the buckets add up to the balance and
+        the overdue amount beyond the balance is the unapplied credit."""
+        norte = self.env["res.partner"].create(
+            {"name": "Norte Retail", "is_company": True}
+        )
+        self.invoice(norte, "2026-04-01", 10400, due="2026-05-01")
+        self.invoice(
+            norte, "2026-06-01", 1100, move_type="out_refund", due="2026-06-01"
+        )
+        data = norte.customer_360_data()
+        summary, aging = data["summary"], data["billing"]["aging"]
+        self.assertAlmostEqual(summary["balance_due"], 9300)
+        self.assertAlmostEqual(summary["overdue_amount"], 10400)
+        self.assertAlmostEqual(summary["unapplied_credit"], -1100)
+        self.assertAlmostEqual(aging["61_90"], 10400)
+        self.assertAlmostEqual(aging["31_60"], -1100)
+        self.assertAlmostEqual(sum(aging.values()), summary["balance_due"])
+        row = self.env["crm.customer.360"].search([("partner_id", "=", norte.id)])
+        self.assertEqual(len(row), 1)
+        self.assertAlmostEqual(row.balance_due, summary["balance_due"])
+        self.assertAlmostEqual(row.overdue_amount, summary["overdue_amount"])
+        self.assertAlmostEqual(row.unapplied_credit, summary["unapplied_credit"])
+        self.assertTrue(row.is_overdue)
+        # and for X, whose contact and foreign-currency invoices count too
+        # (the view ages by the database's date, which freezegun leaves
+        # alone: only the balance is compared)
+        x_row = self.env["crm.customer.360"].search([("partner_id", "=", self.x.id)])
+        x_summary = self.x.customer_360_data()["summary"]
+        self.assertAlmostEqual(x_row.balance_due, x_summary["balance_due"])
 
     def test_salesperson_without_billing_rights(self):
         salesman = new_test_user(
@@ -186,7 +242,8 @@ class TestCustomer360(AccountTestInvoicingCommon):
         )
         data = self.x.with_user(billing_only).customer_360_data()
         self.assertAlmostEqual(data["summary"]["overdue_amount"], 600)
-        self.assertEqual(data["billing"]["aging"]["not_due"], 800)
+        # 800 not due and the credit note of -100 (see test_aging_buckets)
+        self.assertEqual(data["billing"]["aging"]["not_due"], 700)
         self.assertIsNone(data["sales"])
         contacts = new_test_user(
             self.env,

@@ -21,6 +21,20 @@ registry.category("web_tour.tours").add("crm_360_tour", {
             trigger: ".o_crm_360_revenue_total:contains('1,234.00')",
         },
         {
+            content: "The balance opens the receivable items that sum to it",
+            trigger: ".o_crm_360_balance strong[role='button']:contains('1,234.00')",
+            run: "click",
+        },
+        {
+            content: "The open item of the invoice",
+            trigger: ".o_list_view .o_data_row:contains('1,234.00')",
+        },
+        {
+            content: "Back to the 360 screen",
+            trigger: ".o_breadcrumb .breadcrumb-item a:contains('Customer 360:')",
+            run: "click",
+        },
+        {
             content: "Open the invoice from the billing section",
             trigger: ".o_crm_360_billing tr[role='button']:first",
             run: "click",

@@ -16,6 +16,15 @@ const CHANNEL_ICONS = {
 const LIST_NAMES = {
     invoices: _t("Invoices"),
     overdue: _t("Overdue invoices"),
+    balance: _t("Open receivable items"),
+    unapplied: _t("Unapplied payments and credit notes"),
+    overdue_items: _t("Overdue installments"),
+    days_late: _t("Paid installments"),
+    aging_not_due: _t("Not due"),
+    aging_1_30: _t("1-30 days"),
+    aging_31_60: _t("31-60 days"),
+    aging_61_90: _t("61-90 days"),
+    aging_over_90: _t("Over 90 days"),
     claims: _t("Complaints"),
     open_orders: _t("Orders not fully invoiced"),
 };
@@ -54,13 +63,11 @@ export class Customer360 extends Component {
 
     get agingBuckets() {
         const aging = this.state.data.billing.aging;
-        return [
-            [_t("Not due"), aging.not_due],
-            [_t("1-30 days"), aging["1_30"]],
-            [_t("31-60 days"), aging["31_60"]],
-            [_t("61-90 days"), aging["61_90"]],
-            [_t("Over 90 days"), aging.over_90],
-        ];
+        return ["not_due", "1_30", "31_60", "61_90", "over_90"].map((key) => [
+            LIST_NAMES[`aging_${key}`],
+            aging[key],
+            `aging_${key}`,
+        ]);
     }
 
     openList(model, domainKey) {
