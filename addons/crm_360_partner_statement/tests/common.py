@@ -1,37 +1,9 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-import functools
-import logging
-
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-
-_logger = logging.getLogger(__name__)
-
-
-def expected_failure(reason):
-    """``unittest.expectedFailure``, which Odoo's test runner does not honour:
-    the test passes while its assertion fails, and fails once the assertion
-    holds (so that the marker is removed then). Errors other than a failed
-    assertion still fail the test."""
-
-    def decorator(method):
-        @functools.wraps(method)
-        def wrapper(self, *args, **kwargs):
-            try:
-                method(self, *args, **kwargs)
-            except AssertionError as error:
-                _logger.info(
-                    "%s: expected failure (%s): %s", method.__name__, reason, error
-                )
-                return
-            self.fail(f"Unexpected success, remove @expected_failure: {reason}")
-
-        return wrapper
-
-    return decorator
 
 
 class StatementCommon(AccountTestInvoicingCommon):

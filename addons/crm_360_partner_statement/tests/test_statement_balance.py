@@ -1,7 +1,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo.tests import tagged
 
-from .common import StatementCommon, expected_failure
+from .common import StatementCommon
 
 EXPECTED_BALANCE = 600.0
 
@@ -46,18 +46,15 @@ class TestStatementBalance(StatementCommon):
             [-300.0, -200.0, 500.0, 600.0],
         )
 
-    @expected_failure("the 360 balance due does not count unapplied payments yet")
     def test_statement_balance_is_the_360_balance_due(self):
-        """The 360 screen's balance due sums the residuals of invoices and
-        credit notes only, so it misses the unapplied payment (300 here).
-        This holds once balance_due is the receivable ledger's balance, as
-        partner.credit is: then remove the expected_failure marker."""
+        """The 360 screen's balance due is the receivable ledger's balance, as
+        the statement's: the unapplied payment (300 here) counts in both."""
         balance_due = self.customer.customer_360_data()["summary"]["balance_due"]
         self.assertAlmostEqual(balance_due, self._statement_balance())
 
     def test_360_balance_due_agrees_without_unapplied_payment(self):
-        """Where both definitions agree (no payment left unapplied), the
-        statement and the 360 screen show the same balance."""
+        """Once the payment is cancelled, the statement and the 360 screen
+        both show the balance without it."""
         self.unapplied_payment.action_draft()
         self.unapplied_payment.action_cancel()
         self.customer.invalidate_recordset(["credit"])
