@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 
@@ -48,14 +48,20 @@ class Crm360DisputeMixin(models.AbstractModel):
             return NotImplemented
         if True in value and False in value:
             return []
+        disputed = self._crm_360_disputed_subselect()
+        return [("id", "in" if True in value else "not in", disputed)]
+
+    @api.model
+    def _crm_360_disputed_subselect(self):
+        """SQL subselect of the ids of the documents in dispute (read as
+        superuser, as the flag is)."""
         field = self._crm_360_claim_field
         claims = (
             self.env["crm.claim"]
             .sudo()
             ._search([(field, "!=", False), ("is_closed", "=", False)])
         )
-        disputed = claims.subselect(SQL.identifier(claims.table, field))
-        return [("id", "in" if True in value else "not in", disputed)]
+        return claims.subselect(SQL.identifier(claims.table, field))
 
     def action_crm_360_open_disputes(self):
         """The open complaints of this document, as the user may read them."""

@@ -15,6 +15,8 @@ AGING_BUCKETS = [
 ]
 AGING_KEYS = tuple(key for key, _low, _high in AGING_BUCKETS)
 AMOUNT_KEYS = ("balance_due", "unapplied_credit", "overdue_amount")
+DISPUTE_KEYS = tuple(f"dispute_{key}" for key in ("total", *AGING_KEYS))
+COUNT_KEYS = ("overdue_count", "dispute_count")
 INVOICES_SHOWN = 10
 PAYMENTS_SHOWN = 10
 
@@ -48,6 +50,7 @@ class CrmCustomer360ScreenBilling(models.AbstractModel):
         )
         return {
             "aging": figures["aging"],
+            "dispute": figures["dispute"],
             "invoices": [self._invoice_item(move) for move in invoices],
             "payments": [self._payment_item(payment) for payment in payments],
         }
@@ -147,6 +150,8 @@ class CrmCustomer360ScreenBilling(models.AbstractModel):
             "overdue_items": overdue_items,
             "overdue": [("line_ids", "any", overdue_items)],
             "days_late": self._settled_items_domain(partner),
+            "dispute": open_items
+            + [("balance", ">", 0), ("move_id.in_dispute", "=", True)],
         }
         for key, low, high in AGING_BUCKETS:
             domains[f"aging_{key}"] = open_items + self._bucket_domain(today, low, high)
@@ -197,30 +202,46 @@ class CrmCustomer360ScreenBilling(models.AbstractModel):
         debit items due before today, each installment on its own),
         ``overdue_count`` (moves with such an item), ``aging`` (the residual
         by due date of each item, credits included, adding up to the
-        balance) and ``avg_days_late``; amounts converted into the current
-        company's currency, read under the user's record rules.
+        balance), ``dispute`` (the residual of the debit items of the
+        invoices in dispute: total, invoices and aging) and
+        ``avg_days_late``; amounts converted into the current company's
+        currency, read under the user's record rules.
         """
         sums = {
-            partner.id: dict.fromkeys(AMOUNT_KEYS + AGING_KEYS, 0.0)
+            partner.id: dict.fromkeys(AMOUNT_KEYS + AGING_KEYS + DISPUTE_KEYS, 0.0)
             for partner in partners
         }
-        counts = dict.fromkeys(partners.ids, 0)
+        counts = {partner.id: dict.fromkeys(COUNT_KEYS, 0) for partner in partners}
         for partner_id, company, row in self._ledger_rows(partners):
-            counts[partner_id] += row.pop("overdue_count")
+            for key in COUNT_KEYS:
+                counts[partner_id][key] += row.pop(key)
             for key, amount in row.items():
                 sums[partner_id][key] += self._in_company_currency(company, amount)
         days_late = self._avg_days_late(partners)
         round_amount = self.env.company.currency_id.round
-        figures = {}
-        for partner_id, amounts in sums.items():
-            amounts = {key: round_amount(amount) for key, amount in amounts.items()}
-            figures[partner_id] = {
-                **{key: amounts[key] for key in AMOUNT_KEYS},
-                "overdue_count": counts[partner_id],
-                "aging": {key: amounts[key] for key in AGING_KEYS},
-                "avg_days_late": days_late.get(partner_id),
-            }
-        return figures
+        return {
+            partner_id: self._ledger_figures_of(
+                {key: round_amount(amount) for key, amount in amounts.items()},
+                counts[partner_id],
+                days_late.get(partner_id),
+            )
+            for partner_id, amounts in sums.items()
+        }
+
+    @api.model
+    def _ledger_figures_of(self, amounts, counts, days_late):
+        """The figures of one customer from its summed ``amounts``."""
+        return {
+            **{key: amounts[key] for key in AMOUNT_KEYS},
+            "overdue_count": counts["overdue_count"],
+            "aging": {key: amounts[key] for key in AGING_KEYS},
+            "dispute": {
+                "total": amounts["dispute_total"],
+                "count": counts["dispute_count"],
+                "aging": {key: amounts[f"dispute_{key}"] for key in AGING_KEYS},
+            },
+            "avg_days_late": days_late,
+        }
 
     @api.model
     def _in_company_currency(self, company, amount):
@@ -280,6 +301,34 @@ class CrmCustomer360ScreenBilling(models.AbstractModel):
             aggregates[key] = SQL(
                 "%s FILTER (WHERE %s)",
                 residual,
+                self._bucket_condition(maturity, today, low, high),
+            )
+        aggregates.update(self._dispute_aggregates(table, today, residual))
+        return aggregates
+
+    @api.model
+    def _dispute_aggregates(self, table, today, residual):
+        """{figure: SQL aggregate} of the open debit items of the invoices
+        in dispute (an open complaint attached): total, invoices and aging."""
+        maturity = SQL.identifier(table, "date_maturity")
+        move = SQL.identifier(table, "move_id")
+        disputed = SQL(
+            "%s > 0 AND %s IN %s",
+            SQL.identifier(table, "balance"),
+            move,
+            self.env["account.move"]._crm_360_disputed_subselect(),
+        )
+        aggregates = {
+            "dispute_total": SQL("%s FILTER (WHERE %s)", residual, disputed),
+            "dispute_count": SQL(
+                "COUNT(DISTINCT %s) FILTER (WHERE %s)", move, disputed
+            ),
+        }
+        for key, low, high in AGING_BUCKETS:
+            aggregates[f"dispute_{key}"] = SQL(
+                "%s FILTER (WHERE %s AND %s)",
+                residual,
+                disputed,
                 self._bucket_condition(maturity, today, low, high),
             )
         return aggregates

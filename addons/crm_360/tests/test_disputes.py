@@ -197,27 +197,32 @@ class TestDisputes(AccountTestInvoicingCommon):
 
     # --------------------------------------------------------- amounts
     def test_amount_in_dispute(self):
-        amounts = (
-            self.env["account.move"]
-            .with_user(self.invoicing)
-            ._crm_360_dispute_amounts(
-                [("commercial_partner_id", "=", self.x.id), ("state", "=", "posted")]
-            )
-        )
-        self.assertEqual(amounts["count"], 2)
-        self.assertAlmostEqual(amounts["total"], 1100)
+        """The open receivable of the invoices in dispute, by the due date of
+        each item, as the invoicing user sees it (company A only)."""
+        billing = self.env["crm.customer.360.screen.billing"]
+        dispute = billing.with_user(self.invoicing)._ledger_figures(self.x)[self.x.id][
+            "dispute"
+        ]
+        self.assertEqual(dispute["count"], 2)
+        self.assertAlmostEqual(dispute["total"], 1100)
         self.assertEqual(
-            amounts["aging"],
+            dispute["aging"],
             {"not_due": 600, "1_30": 0, "31_60": 500, "61_90": 0, "over_90": 0},
         )
         self.claim_due.stage_id = self.closed
-        amounts = self.env["account.move"]._crm_360_dispute_amounts(
-            [
-                ("commercial_partner_id", "=", self.x.id),
-                ("company_id", "=", self.company.id),
-            ]
+        dispute = billing.with_company(self.company)._ledger_figures(self.x)[self.x.id][
+            "dispute"
+        ]
+        self.assertAlmostEqual(dispute["total"], 500)
+
+    def test_amount_in_dispute_opens_its_items(self):
+        """The screen's amount in dispute sums the journal items it opens."""
+        data = self.x.with_company(self.company).customer_360_data()
+        items = self.env["account.move.line"].search(data["domains"]["dispute"])
+        self.assertEqual(items.move_id, self.late | self.due)
+        self.assertAlmostEqual(
+            sum(items.mapped("amount_residual")), data["billing"]["dispute"]["total"]
         )
-        self.assertAlmostEqual(amounts["total"], 500)
 
     # ---------------------------------------------------------- access
     def test_invoicing_user_reads_the_claims_of_invoices(self):

@@ -25,9 +25,12 @@ const LIST_NAMES = {
     aging_31_60: _t("31-60 days"),
     aging_61_90: _t("61-90 days"),
     aging_over_90: _t("Over 90 days"),
+    dispute: _t("Receivable in dispute"),
     claims: _t("Complaints"),
     open_orders: _t("Orders not fully invoiced"),
 };
+
+const AGING_KEYS = ["not_due", "1_30", "31_60", "61_90", "over_90"];
 
 export class Customer360 extends Component {
     static template = "crm_360.Customer360";
@@ -63,11 +66,16 @@ export class Customer360 extends Component {
 
     get agingBuckets() {
         const aging = this.state.data.billing.aging;
-        return ["not_due", "1_30", "31_60", "61_90", "over_90"].map((key) => [
+        return AGING_KEYS.map((key) => [
             LIST_NAMES[`aging_${key}`],
             aging[key],
             `aging_${key}`,
         ]);
+    }
+
+    get disputeBuckets() {
+        const aging = this.state.data.billing.dispute.aging;
+        return AGING_KEYS.map((key) => aging[key]);
     }
 
     openList(model, domainKey) {
