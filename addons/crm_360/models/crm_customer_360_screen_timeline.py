@@ -249,12 +249,15 @@ class CrmCustomer360ScreenTimeline(models.AbstractModel):
         the customer's documents, ordered and cut in the database."""
         pages, counts = [], []
         for spec in self._event_kinds(partner):
-            Model = self.env[spec.model]
-            page = Model._search(
-                spec.domain, order=f"{spec.date} desc, id desc", limit=window
+            query = self.env[spec.model]._search(spec.domain)
+            counts.append(query.subselect("COUNT(*)"))
+            query.order = SQL(
+                "%s DESC, %s DESC",
+                SQL.identifier(query.table, spec.date),
+                SQL.identifier(query.table, "id"),
             )
-            pages.append(page.subselect(self._event_columns(spec, page.table)))
-            counts.append(Model._search(spec.domain).subselect("COUNT(*)"))
+            query.limit = window
+            pages.append(query.subselect(self._event_columns(spec, query.table)))
         if not pages:
             return 0, []
         rows = self.env.execute_query(
