@@ -352,7 +352,7 @@ class CrmCustomer360ScreenTimeline(models.AbstractModel):
                 EventKind(
                     "installment_due",
                     "account.move.line",
-                    self._due_items_domain(family) + companies,
+                    self._due_items_domain(partner) + companies,
                     "date_maturity",
                     "amount_residual_currency",
                     "currency_id",
@@ -364,11 +364,14 @@ class CrmCustomer360ScreenTimeline(models.AbstractModel):
         return kinds
 
     @api.model
-    def _due_items_domain(self, family):
+    def _due_items_domain(self, partner):
         """Posted receivable items of the customer past their due date with
-        an amount left to pay (each installment on its own)."""
+        an amount left to pay, each installment on its own. Odoo puts the
+        commercial partner on every item of an invoice, so that they are
+        read by the customer's id alone: in the order of the due date from
+        the index, without sorting every open item of the customer."""
         return [
-            ("partner_id", "in", family),
+            ("partner_id", "=", partner.id),
             ("parent_state", "=", "posted"),
             ("amount_residual", ">", 0),
             ("date_maturity", "<", fields.Date.context_today(self)),
