@@ -12,6 +12,7 @@ from . import crm_customer_360_screen_household
 from . import res_partner
 from . import crm_360_dispute_mixin
 from . import account_move
+from . import account_move_line
 from . import account_payment
 from . import crm_claim
 from . import sale_order

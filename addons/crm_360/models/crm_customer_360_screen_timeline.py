@@ -1,16 +1,44 @@
+from typing import NamedTuple
+
 from odoo import api, fields, models
 from odoo.fields import Domain
 from odoo.tools import SQL
 
+from odoo.addons.crm_suite_base.customer import CUSTOMER_INVOICE, CUSTOMER_REFUND
+
+from .crm_customer_360_screen import BILLING_GROUP
+
 MESSAGE_TYPES = ("email", "comment", "email_outgoing")
 INTERACTION_TYPES = ("email", "comment")
+RECEIVED_PAYMENT_STATES = ("in_process", "paid")
+
+
+class EventKind(NamedTuple):
+    """One kind of event of the timeline: the records of ``model`` matching
+    ``domain``, each dated by its column ``date``, for its ``amount`` column
+    in its ``currency`` (a column name, or an SQL expression), named by its
+    ``name`` column; the event opens the ``link`` model's record ``link_id``
+    (by default the record itself)."""
+
+    kind: str
+    model: str
+    domain: list
+    date: str
+    amount: str | None = None
+    currency: str | SQL | None = None
+    name: str = "name"
+    link: str | None = None
+    link_id: str = "id"
 
 
 class CrmCustomer360ScreenTimeline(models.AbstractModel):
     """Messages, e-mails and notes, planned activities and meetings of the
     customer, its contacts and its orders, invoices, payments, claims and
-    opportunities, newest first, each tagged with its channel; and the date
-    of the last interaction for the key figures."""
+    opportunities, and the events of those documents (quotation sent, order
+    confirmed, invoice and credit note posted, payment received, installment
+    due unpaid, complaint opened and closed, opportunity won and lost),
+    newest first, each tagged with its channel; and the date of the last
+    interaction for the key figures."""
 
     _name = "crm.customer.360.screen.timeline"
     _inherit = "crm.customer.360.screen.section"
@@ -20,18 +48,21 @@ class CrmCustomer360ScreenTimeline(models.AbstractModel):
     def _section_data(self, partner, offset, limit):
         """One page of the timeline. Each source gives its newest
         ``offset + limit`` entries (a fixed number of queries whatever the
-        history), merged and cut to the page."""
+        history), merged and cut to the page. Entries are ordered by date,
+        then kind, then id, as each source orders its own, so that pages
+        follow each other without gap nor repeat when dates are equal."""
         documents = self._documents(partner)
         window = offset + limit
         sources = [
             self._messages(documents, window),
             self._activities(documents, window),
             self._meetings(partner, window),
+            self._events(partner, window),
         ]
         total = sum(count for count, _items in sources)
         items = sorted(
             (item for _count, entries in sources for item in entries),
-            key=lambda item: (item["date"] or "", item["id"]),
+            key=_order_key,
             reverse=True,
         )
         return {
@@ -208,3 +239,240 @@ class CrmCustomer360ScreenTimeline(models.AbstractModel):
             )
         candidates = [d for d in (last, orders[0][0] if orders else False) if d]
         return fields.Datetime.to_string(max(candidates)) if candidates else False
+
+    # ------------------------------------------------------------- events
+    @api.model
+    def _events(self, partner, window):
+        """The newest ``window`` events of the customer's documents and their
+        count, in one query: a union of the newest events of each kind, each
+        read under the user's record rules (``_search``) from an index of
+        the customer's documents, ordered and cut in the database."""
+        pages, counts = [], []
+        for spec in self._event_kinds(partner):
+            query = self.env[spec.model]._search(spec.domain)
+            counts.append(query.subselect("COUNT(*)"))
+            query.order = SQL(
+                "%s DESC, %s DESC",
+                SQL.identifier(query.table, spec.date),
+                SQL.identifier(query.table, "id"),
+            )
+            query.limit = window
+            pages.append(query.subselect(self._event_columns(spec, query.table)))
+        if not pages:
+            return 0, []
+        rows = self.env.execute_query(
+            SQL(
+                """SELECT event.*, %s FROM (%s) AS event
+                    ORDER BY event.date DESC, event.kind COLLATE "C" DESC,
+                             event.id DESC
+                    LIMIT %s""",
+                SQL(" + ").join(counts),
+                SQL(" UNION ALL ").join(pages),
+                window,
+            )
+        )
+        return (rows[0][-1] if rows else 0), self._event_items(rows)
+
+    @api.model
+    def _event_kinds(self, partner):
+        """The kinds of events the user may read, as :class:`EventKind`."""
+        family = self._family(partner)
+        kinds = []
+        if self._can_read("sale.order"):
+            orders = [("partner_id", "in", family)]
+            kinds += [
+                EventKind(
+                    kind,
+                    "sale.order",
+                    orders + [("state", "=", state)],
+                    "date_order",
+                    "amount_total",
+                    "currency_id",
+                )
+                for kind, state in (
+                    ("quotation_sent", "sent"),
+                    ("order_confirmed", "sale"),
+                )
+            ]
+        if self.env.user.has_group(BILLING_GROUP):
+            kinds += self._billing_event_kinds(partner, family)
+        if self._can_read("crm.claim"):
+            claims = [("partner_id", "in", family)]
+            kinds += [
+                EventKind(kind, "crm.claim", claims + [(date, "!=", False)], date)
+                for kind, date in (
+                    ("claim_opened", "date"),
+                    ("claim_closed", "date_closed"),
+                )
+            ]
+        if self._can_read("crm.lead"):
+            kinds += self._lead_event_kinds(family)
+        return kinds
+
+    @api.model
+    def _billing_event_kinds(self, partner, family):
+        """Invoices and credit notes posted (on their invoice date), payments
+        received, and receivable items past their due date with an amount
+        left to pay (on that due date): for users with billing rights."""
+        kinds = [
+            EventKind(
+                kind,
+                "account.move",
+                self._move_domain(partner, (move_type,)),
+                "invoice_date",
+                "amount_total",
+                "currency_id",
+            )
+            for kind, move_type in (
+                ("invoice_posted", CUSTOMER_INVOICE),
+                ("credit_note_posted", CUSTOMER_REFUND),
+            )
+            if self._can_read("account.move")
+        ]
+        companies = [("company_id", "in", self.env.companies.ids)]
+        if self._can_read("account.payment"):
+            payments = [
+                ("partner_id", "in", family),
+                ("partner_type", "=", "customer"),
+                ("payment_type", "=", "inbound"),
+                ("state", "in", RECEIVED_PAYMENT_STATES),
+            ]
+            kinds.append(
+                EventKind(
+                    "payment_received",
+                    "account.payment",
+                    payments + companies,
+                    "date",
+                    "amount",
+                    "currency_id",
+                )
+            )
+        if self._can_read("account.move.line"):
+            kinds.append(
+                EventKind(
+                    "installment_due",
+                    "account.move.line",
+                    self._due_items_domain(partner) + companies,
+                    "date_maturity",
+                    "amount_residual_currency",
+                    "currency_id",
+                    name="move_name",
+                    link="account.move",
+                    link_id="move_id",
+                )
+            )
+        return kinds
+
+    @api.model
+    def _due_items_domain(self, partner):
+        """Posted receivable items of the customer past their due date with
+        an amount left to pay, each installment on its own. Odoo puts the
+        commercial partner on every item of an invoice, so that they are
+        read by the customer's id alone: in the order of the due date from
+        the index, without sorting every open item of the customer."""
+        return [
+            ("partner_id", "=", partner.id),
+            ("parent_state", "=", "posted"),
+            ("amount_residual", ">", 0),
+            ("date_maturity", "<", fields.Date.context_today(self)),
+            ("account_id.account_type", "=", "asset_receivable"),
+        ]
+
+    @api.model
+    def _lead_event_kinds(self, family):
+        """Leads and opportunities won, or lost (archived), on their closing
+        date, for their expected revenue in their company's currency."""
+        currency = SQL(
+            "COALESCE((SELECT company.currency_id FROM res_company company"
+            " WHERE company.id = crm_lead.company_id), %s)",
+            self.env.company.currency_id.id,
+        )
+        return [
+            EventKind(
+                f"opportunity_{status}",
+                "crm.lead",
+                [
+                    ("partner_id", "in", family),
+                    ("won_status", "=", status),
+                    ("date_closed", "!=", False),
+                    ("active", "in", (True, False)),
+                ],
+                "date_closed",
+                "expected_revenue",
+                currency,
+            )
+            for status in ("won", "lost")
+        ]
+
+    @api.model
+    def _event_columns(self, spec, table):
+        """The columns every kind of event selects, in the same order and of
+        the same types, for the union."""
+
+        def column(name):
+            return SQL.identifier(table, name)
+
+        currency = spec.currency or SQL("NULL")
+        return SQL(
+            "%s::varchar AS kind, %s::timestamp AS date, %s AS id,"
+            " %s::varchar AS model, %s AS res_id, %s::varchar AS name,"
+            " %s::numeric AS amount, %s::integer AS currency_id",
+            spec.kind,
+            column(spec.date),
+            column("id"),
+            spec.link or spec.model,
+            column(spec.link_id),
+            column(spec.name),
+            column(spec.amount) if spec.amount else SQL("NULL"),
+            column(currency) if isinstance(currency, str) else currency,
+        )
+
+    @api.model
+    def _event_items(self, rows):
+        """The timeline entries of the events' rows (kind, date, id, model,
+        res_id, name, amount, currency_id, total)."""
+        labels = self._event_labels()
+        currencies = self.env["res.currency"].browse({row[7] for row in rows if row[7]})
+        codes = {currency.id: currency.name for currency in currencies}
+        return [self._event_item(row, labels, codes) for row in rows]
+
+    @api.model
+    def _event_item(self, row, labels, codes):
+        kind, date, record_id, model, res_id, name, amount, currency_id, _total = row
+        return {
+            "id": f"{kind}-{record_id}",
+            "date": fields.Datetime.to_string(date),
+            "model": model,
+            "res_id": res_id,
+            "record": name or "",
+            "author": "",
+            "body": labels[kind],
+            "channel": kind,
+            "event": True,
+            "amount": amount,
+            "currency_id": currency_id or False,
+            "currency": codes.get(currency_id, ""),
+        }
+
+    @api.model
+    def _event_labels(self):
+        """What each kind of event says, in the user's language."""
+        return {
+            "quotation_sent": self.env._("Quotation sent"),
+            "order_confirmed": self.env._("Order confirmed"),
+            "invoice_posted": self.env._("Invoice posted"),
+            "credit_note_posted": self.env._("Credit note posted"),
+            "payment_received": self.env._("Payment received"),
+            "installment_due": self.env._("Installment due, unpaid"),
+            "claim_opened": self.env._("Complaint opened"),
+            "claim_closed": self.env._("Complaint closed"),
+            "opportunity_won": self.env._("Opportunity won"),
+            "opportunity_lost": self.env._("Opportunity lost"),
+        }
+
+
+def _order_key(item):
+    """Newest first: by date, then the kind of entry, then its id (a
+    number), as each source orders its own entries."""
+    kind, _dash, number = item["id"].rpartition("-")
+    return item["date"] or "", kind, int(number)

@@ -35,6 +35,11 @@ registry.category("web_tour.tours").add("crm_360_tour", {
             run: "click",
         },
         {
+            content: "The timeline shows the invoice posted, with its amount",
+            trigger:
+                ".o_crm_360_timeline .o_crm_360_event:has(.o_crm_360_event_amount:contains('1,234.00')) .o_crm_360_event_link",
+        },
+        {
             content: "Open the invoice from the billing section",
             trigger: ".o_crm_360_billing tr[role='button']:first",
             run: "click",

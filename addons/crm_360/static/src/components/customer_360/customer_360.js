@@ -11,6 +11,17 @@ const CHANNEL_ICONS = {
     activity: "fa-clock-o",
     call: "fa-phone",
     meeting: "fa-calendar",
+    // events of the customer's documents
+    quotation_sent: "fa-paper-plane",
+    order_confirmed: "fa-shopping-cart",
+    invoice_posted: "fa-file-text-o",
+    credit_note_posted: "fa-undo",
+    payment_received: "fa-money",
+    installment_due: "fa-exclamation-triangle text-danger",
+    claim_opened: "fa-exclamation-circle",
+    claim_closed: "fa-check-circle",
+    opportunity_won: "fa-trophy",
+    opportunity_lost: "fa-times-circle",
 };
 
 const LIST_NAMES = {
@@ -100,6 +111,17 @@ export class Customer360 extends Component {
             views: [[false, "form"]],
             target: "current",
         });
+    }
+
+    /**
+     * The amount of a timeline event in its document's currency, or "" for
+     * entries without amount.
+     */
+    eventAmount(item) {
+        if (item.amount === null || item.amount === undefined) {
+            return "";
+        }
+        return formatMonetary(item.amount, {currencyId: item.currency_id});
     }
 
     async newComplaint() {

@@ -1,0 +1,14 @@
+from odoo import models
+
+
+class AccountMoveLine(models.Model):
+    _inherit = "account.move.line"
+
+    # The items left to pay of a customer, by due date: the installments due
+    # on its 360 timeline are counted and paged from this index alone (the
+    # open items only, a small part of the journal items)
+    _crm_360_open_debit_idx = models.Index(
+        "(partner_id, date_maturity) INCLUDE (id, company_id, account_id,"
+        " move_id, move_name, currency_id, amount_residual_currency)"
+        " WHERE parent_state = 'posted' AND amount_residual > 0.0"
+    )
