@@ -8,6 +8,8 @@ records the ORM allows). Each section is its own abstract model
 extending ``_data``.
 """
 
+from datetime import date, datetime
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -111,7 +113,7 @@ class CrmCustomer360Screen(models.AbstractModel):
                 invoices=self._move_domain(partner),
                 overdue=self._section("billing")._overdue_domain(partner, today),
             )
-        return domains
+        return {key: _json_domain(domain) for key, domain in domains.items()}
 
     def _summary(self, partner, billing, figures=None):
         sales = self._section("sales")
@@ -139,3 +141,15 @@ class CrmCustomer360Screen(models.AbstractModel):
 
 def _whole(value):
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _json_domain(value):
+    """A domain as JSON carries it (what the screen and other systems
+    receive): leaves as lists, dates as ISO strings."""
+    if isinstance(value, datetime):
+        return fields.Datetime.to_string(value)
+    if isinstance(value, date):
+        return fields.Date.to_string(value)
+    if isinstance(value, (list, tuple)):
+        return [_json_domain(item) for item in value]
+    return value

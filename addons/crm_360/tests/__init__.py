@@ -3,3 +3,4 @@ from . import test_relations
 from . import test_ui
 from . import test_portal
 from . import test_bad_input
+from . import test_api
