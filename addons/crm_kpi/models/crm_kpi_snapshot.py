@@ -502,8 +502,9 @@ class CrmKpiSnapshot(models.Model):
             customer).
         :returns: a JSON-serialisable dict: ``baseline_months``,
             ``after_months``, ``baseline_mean``, ``after_mean``, ``change``,
-            ``change_pct``, ``ci_low``, ``ci_high``, ``p_value``,
-            ``warning``, ``same_season`` and ``its`` (numbers or null).
+            ``change_pct``, ``ci_low``, ``ci_high``, ``p_value`` (numbers or
+            null), ``warning`` (a text, false when both sides are long
+            enough), ``same_season`` and ``its`` (dicts of figures, or null).
         :raises UserError: an unknown KPI or segment type, or a company
             without a CRM go-live date.
         """
