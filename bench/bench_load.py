@@ -2,7 +2,8 @@
 
 * P4: the loyalty recompute and a 36-month KPI backfill run as cron jobs of
   a server with 2 HTTP workers and a cron worker, while another process
-  posts invoices through the HTTP workers (XML-RPC). Afterwards: errors in
+  posts invoices through the HTTP workers (Odoo's JSON-2 API, with an API
+  key of the administrator). Afterwards: errors in
   the server log and in the posting process, and a fresh recompute that
   must find nothing left to change (no lost tier change).
 * Cron workers: the first recompute of the main company split in two
@@ -18,15 +19,16 @@ import subprocess
 import sys
 import threading
 import time
-import xmlrpc.client
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import requests
 from dateutil.relativedelta import relativedelta
 
 from bench_common import ODOO, RESET_TIERS_SQL, ROOT, with_env
 
 PORT = int(os.environ.get("BENCH_PORT", "8212"))
+BASE_URL = f"http://127.0.0.1:{PORT}"
 JOB_RE = re.compile(
     r"^(\S+ \S+) .*Job '(?P<name>.+)' \((?P<id>\d+)\) (?P<status>starting|[a-z ]+"
     r" \(#loop .*duration (?P<duration>[\d.]+)s\))"
@@ -68,15 +70,39 @@ def stop_server(proc):
         proc.wait()
 
 
-def wait_http(db, timeout=180):
-    common = xmlrpc.client.ServerProxy(f"http://127.0.0.1:{PORT}/xmlrpc/2/common")
+def wait_http(timeout=180):
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
-            return common.authenticate(db, "admin", "admin", {})
-        except OSError:
-            time.sleep(2)
+            if requests.get(f"{BASE_URL}/web/health", timeout=10).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(2)
     raise SystemExit("[bench] the Odoo server did not answer")
+
+
+class ApiError(Exception):
+    """An error answered by the JSON-2 API."""
+
+
+class Api:
+    """Odoo's JSON-2 API (``POST /json/2/<model>/<method>``) as another
+    system calls it: an API key as bearer, the database in a header."""
+
+    def __init__(self, db, key):
+        self.session = requests.Session()
+        self.session.headers.update(
+            {"Authorization": f"bearer {key}", "X-Odoo-Database": db}
+        )
+
+    def __call__(self, model, method, **body):
+        response = self.session.post(
+            f"{BASE_URL}/json/2/{model}/{method}", json=body, timeout=600
+        )
+        if response.status_code != 200:
+            raise ApiError(f"{response.status_code} {response.text[:300]}")
+        return response.json()
 
 
 def jobs(log):
@@ -219,21 +245,26 @@ def leftover(env, companies=None):
 
 
 # ----------------------------------------------------------------- poster
-def poster(db, stop_file, out_file):
-    """Post invoices through XML-RPC until ``stop_file`` exists."""
-    url = f"http://127.0.0.1:{PORT}/xmlrpc/2"
-    uid = xmlrpc.client.ServerProxy(f"{url}/common").authenticate(
-        db, "admin", "admin", {}
+def api_key(env):
+    """A new API key of the administrator, valid for a day (committed)."""
+    admin = env.ref("base.user_admin")
+    return (
+        env["res.users.apikeys"]
+        .with_user(admin)
+        ._generate(None, "Benchmark load", datetime.now() + timedelta(days=1))
     )
-    models = xmlrpc.client.ServerProxy(f"{url}/object", allow_none=True)
 
-    def call(model, method, *args, **kwargs):
-        return models.execute_kw(db, uid, "admin", model, method, list(args), kwargs)
 
+def poster(db, key, stop_file, out_file):
+    """Post invoices through the JSON-2 API until ``stop_file`` exists."""
+    call = Api(db, key)
     partners = call(
         "res.partner",
         "search",
-        [("ref", "=like", "BENCH-%"), ("ref", "not in", ["BENCH-1", "BENCH-2"])],
+        domain=[
+            ("ref", "=like", "BENCH-%"),
+            ("ref", "not in", ["BENCH-1", "BENCH-2"]),
+        ],
         limit=200,
         order="id",
     )
@@ -244,19 +275,23 @@ def poster(db, stop_file, out_file):
         index += 1
         start = time.perf_counter()
         try:
-            move = call(
+            moves = call(
                 "account.move",
                 "create",
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": partner,
-                    "invoice_line_ids": [(0, 0, {"name": "Load", "price_unit": 4000})],
-                },
+                vals_list=[
+                    {
+                        "move_type": "out_invoice",
+                        "partner_id": partner,
+                        "invoice_line_ids": [
+                            (0, 0, {"name": "Load", "price_unit": 4000})
+                        ],
+                    }
+                ],
             )
-            call("account.move", "action_post", [move])
+            call("account.move", "action_post", ids=moves)
             posted.append(partner)
             times.append(time.perf_counter() - start)
-        except (xmlrpc.client.Fault, OSError) as error:
+        except (ApiError, requests.RequestException) as error:
             errors.append(str(error)[:300])
     times.sort()
     Path(out_file).write_text(
@@ -276,13 +311,14 @@ def run_p4(db, timeout=3600):
     log = ROOT / ".odoo-data" / "logs" / f"bench_p4_{db}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     cron_ids = with_env(db, lambda env: prepare(env, "p4"))
+    key = with_env(db, api_key)
     stop_file = Path(f"/tmp/bench_p4_{db}.stop")
     out_file = Path(f"/tmp/bench_p4_{db}.json")
     stop_file.unlink(missing_ok=True)
     server = start_server(db, log, cron_threads=1)
     try:
-        wait_http(db)
-        thread = threading.Thread(target=poster, args=(db, stop_file, out_file))
+        wait_http()
+        thread = threading.Thread(target=poster, args=(db, key, stop_file, out_file))
         thread.start()
         start = time.perf_counter()
         found = wait_jobs(log, cron_ids, timeout)

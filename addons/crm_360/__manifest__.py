@@ -8,7 +8,7 @@
     "author": "CRM Suite",
     "maintainers": ["crm-suite"],
     "license": "AGPL-3",
-    "depends": ["crm_suite_base", "sale", "crm", "crm_claim_closing", "portal"],
+    "depends": ["crm_suite_base", "sale", "crm", "crm_claim_closing", "portal", "rpc"],
     "data": [
         "security/crm_360_security.xml",
         "security/ir.model.access.csv",

@@ -1,5 +1,18 @@
-from odoo import fields, models
+"""The Customers 360 list: one row per customer and company, and its export
+to other systems (``export_rows``, over the JSON-2 API)."""
+
+from datetime import date
+from typing import Any
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.fields import Domain
 from odoo.tools import SQL
+
+from .crm_customer_360_screen import _whole
+
+EXPORT_PAGE = 100
+EXPORT_PAGE_MAX = 1000
 
 
 class CrmCustomer360(models.Model):
@@ -120,3 +133,108 @@ class CrmCustomer360(models.Model):
     def action_open_customer_360(self):
         self.ensure_one()
         return self.partner_id.action_open_customer_360()
+
+    # ------------------------------------------------------------- export
+    @api.model
+    @api.readonly
+    def export_rows(
+        self,
+        domain: list | None = None,
+        limit: int = EXPORT_PAGE,
+        offset: int = 0,
+    ) -> dict[str, Any]:
+        """A page of the Customers 360 list for other systems (accounting,
+        BI): one row per customer and company with the list's columns, in the
+        list's order, read as the current user (allowed companies and record
+        rules apply). Call it again with ``offset=next_offset`` until
+        ``next_offset`` is null.
+
+        :param domain: which rows, as in a search (``[]`` or null: all), e.g.
+            ``[["is_overdue", "=", true]]``.
+        :param limit: rows per page, 1 to 1,000.
+        :param offset: rows to skip, from 0.
+        :returns: a JSON-serialisable page, ``{"fields": [column names],
+            "rows": [{column: value}], "total": rows matching the domain,
+            "offset", "limit", "next_offset": offset of the next page, or
+            null after the last}``.
+            Amounts are numbers in the currency of the row's company
+            (``currency_id``), many2one columns ``[id, name]``, dates
+            ``"YYYY-MM-DD"``.
+        :raises UserError: a limit, offset or domain that is not valid.
+        :raises AccessError: a user without the *Customer 360: billing
+            figures* group.
+        """
+        self._check_export_page(limit, offset)
+        domain = self._export_domain(domain)
+        columns = self._export_columns()
+        # the row's id breaks ties, so that pages neither skip nor repeat rows
+        records = self.search(
+            domain, limit=limit, offset=offset, order=f"{self._order}, id"
+        )
+        total = self.search_count(domain)
+        rows = [
+            {name: _json_value(value) for name, value in row.items()}
+            for row in records.read(columns)
+        ]
+        next_offset = offset + len(rows)
+        return {
+            "fields": ["id", *columns],
+            "rows": rows,
+            "total": total,
+            "offset": offset,
+            "limit": limit,
+            "next_offset": next_offset if next_offset < total else None,
+        }
+
+    @api.model
+    def _export_columns(self):
+        """Every column of the list (its SQL view's), and the currency."""
+        return [
+            name
+            for name, field in self._fields.items()
+            if name != "id" and (field.store or name == "currency_id")
+        ]
+
+    @api.model
+    def _check_export_page(self, limit, offset):
+        if not (
+            _whole(limit)
+            and _whole(offset)
+            and offset >= 0
+            and 1 <= limit <= EXPORT_PAGE_MAX
+        ):
+            raise UserError(
+                self.env._(
+                    "Invalid export page (limit %(limit)r, offset %(offset)r): the "
+                    "limit must be a whole number from 1 to %(max)s, the offset "
+                    "one from 0.",
+                    limit=limit,
+                    offset=offset,
+                    max=EXPORT_PAGE_MAX,
+                )
+            )
+
+    @api.model
+    def _export_domain(self, domain):
+        try:
+            domain = Domain(domain or [])
+            domain.validate(self)
+        except (ValueError, TypeError) as error:
+            raise UserError(
+                self.env._(
+                    "Invalid export domain %(domain)r: %(error)s",
+                    domain=domain,
+                    error=error,
+                )
+            ) from error
+        return domain
+
+
+def _json_value(value):
+    """A value of ``read()`` as JSON has it: dates as ISO strings,
+    many2one pairs as lists."""
+    if isinstance(value, date):
+        return fields.Date.to_string(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value

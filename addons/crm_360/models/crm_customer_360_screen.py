@@ -8,7 +8,9 @@ records the ORM allows). Each section is its own abstract model
 extending ``_data``.
 """
 
-from odoo import api, models
+from datetime import date, datetime
+
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 SUMMARY_FIGURES = (
@@ -111,7 +113,7 @@ class CrmCustomer360Screen(models.AbstractModel):
         if billing:
             domains["invoices"] = self._move_domain(partner)
             domains.update(self._section("billing")._ledger_domains(partner))
-        return domains
+        return {key: _json_domain(domain) for key, domain in domains.items()}
 
     def _summary(self, partner, billing, figures=None):
         sales = self._section("sales")
@@ -139,3 +141,15 @@ class CrmCustomer360Screen(models.AbstractModel):
 
 def _whole(value):
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _json_domain(value):
+    """A domain as JSON carries it (what the screen and other systems
+    receive): leaves as lists, dates as ISO strings."""
+    if isinstance(value, datetime):
+        return fields.Datetime.to_string(value)
+    if isinstance(value, date):
+        return fields.Date.to_string(value)
+    if isinstance(value, (list, tuple)):
+        return [_json_domain(item) for item in value]
+    return value

@@ -1,10 +1,12 @@
 """The customer 360 screen's entry points on the customer: its data (the
 sections are built by ``crm.customer.360.screen``) and its actions."""
 
-from odoo import models
+from typing import Any
+
+from odoo import api, models
 from odoo.exceptions import UserError
 
-from .crm_customer_360_screen import TIMELINE_PAGE
+from .crm_customer_360_screen import TIMELINE_PAGE, _whole
 
 
 class ResPartner(models.Model):
@@ -45,17 +47,44 @@ class ResPartner(models.Model):
         }
 
     # --------------------------------------------------------------- data
-    def customer_360_data(self, timeline_offset=0, timeline_limit=TIMELINE_PAGE):
-        """Every section of the 360 screen of this customer (one record).
+    @api.readonly
+    def customer_360_data(
+        self, timeline_offset: int = 0, timeline_limit: int = TIMELINE_PAGE
+    ) -> dict[str, Any]:
+        """Every section of the 360 screen of one customer, as the screen
+        shows it to the current user (record rules and allowed companies
+        apply). Also the entry point for other systems over the JSON-2 API:
+        ``POST /json/2/res.partner/customer_360_data`` with ``{"ids": [id]}``.
 
-        :return: dict of sections; billing figures only for users with
-            invoicing rights (``billing_access``), never an access error.
+        :param timeline_offset: first timeline entry of the page (from 0).
+        :param timeline_limit: timeline entries in the page (1 to 100).
+        :returns: a JSON-serialisable dict of sections (``partner``,
+            ``summary``, ``sales``, ``complaints``, ``opportunities``,
+            ``household``, ``timeline``...); the billing figures
+            (``billing``, ``value`` and the billing keys of ``summary``) only
+            for users of the *Customer 360: billing figures* group, with
+            ``billing_access`` saying which, never an access error for them.
+            Amounts are in the current company's currency (``currency``).
+        :raises UserError: not exactly one customer, or an invalid timeline
+            page.
+        :raises AccessError: a customer the user may not read (for instance
+            of a company the user is not allowed in).
+        :raises MissingError: a customer that does not exist.
         """
         if len(self) != 1:
             raise UserError(
                 self.env._(
                     "The customer 360 screen shows one customer at a time: open it "
                     "from one customer."
+                )
+            )
+        if not _whole(self._ids[0]):
+            # ids sent as text or decimals by another system
+            raise UserError(
+                self.env._(
+                    "Invalid customer id %(id)r: give the id of one customer, a "
+                    "whole number.",
+                    id=self._ids[0],
                 )
             )
         screen = self.env["crm.customer.360.screen"]

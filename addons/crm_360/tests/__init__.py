@@ -5,3 +5,4 @@ from . import test_portal
 from . import test_bad_input
 from . import test_disputes
 from . import test_timeline_events
+from . import test_api

@@ -10,6 +10,7 @@ of formula bumps FORMULA_VERSION and writes new rows beside the old ones.
 """
 
 from datetime import timedelta
+from typing import Any
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -402,8 +403,15 @@ class CrmKpiSnapshot(models.Model):
 
     # ---------------------------------------------------------- statistics
     @api.model
-    def get_kpi_catalogue(self):
-        """[{code, name, unit, higher_is_better, formula}] for screens and tools."""
+    @api.readonly
+    def get_kpi_catalogue(self) -> list[dict[str, Any]]:
+        """The KPIs that the snapshots hold, for screens and other systems
+        (``POST /json/2/crm.kpi.snapshot/get_kpi_catalogue``).
+
+        :returns: ``[{"code", "name", "unit", "higher_is_better",
+            "formula"}]``, names and formulas in the user's language; the
+            codes are what ``get_comparison`` takes.
+        """
         names = dict(self._fields["kpi_code"]._description_selection(self.env))
         return [
             {
@@ -432,14 +440,21 @@ class CrmKpiSnapshot(models.Model):
         return [(s.date_from, s.value) for s in snapshots if s.has_value]
 
     @api.model
-    def get_cohort_table(self, horizon=12):
+    @api.readonly
+    def get_cohort_table(self, horizon: int = 12) -> dict[str, Any]:
         """Cohorts of customers by first-invoice month, and the share (%) of
         each cohort that bought again k months later (k = 1..horizon), split
-        into cohorts before and after the go-live month. One query.
+        into cohorts before and after the go-live month, for the current
+        company. One query.
 
-        :return: {"before": [...], "after": [...]}, each a list of
+        :param horizon: months after the first invoice, 1 to 120.
+        :returns: {"before": [...], "after": [...]}, each a list of
             {"cohort": date, "size": int, "shares": [float or None]} and, per
-            side, "average": the size-weighted share for each k.
+            side, "average": the size-weighted share for each k. Over the
+            JSON-2 API, dates are ``"YYYY-MM-DD"`` strings.
+        :raises UserError: a horizon that is not a whole number of months
+            from 1 to 120.
+        :raises AccessError: a user who may not read the KPIs.
         """
         # the table is read in SQL: only those who may read the KPIs see it
         self.check_access("read")
@@ -470,13 +485,28 @@ class CrmKpiSnapshot(models.Model):
             )
 
     @api.model
-    def get_comparison(self, kpi_code, segment_type="all", segment_value="all"):
+    @api.readonly
+    def get_comparison(
+        self, kpi_code: str, segment_type: str = "all", segment_value: str = "all"
+    ) -> dict[str, Any]:
         """Before/after comparison of one KPI around the company's go-live.
 
         Baseline: the ``crm_kpi_baseline_months`` months before the go-live
         month; after: the go-live month to the last closed month. Welch's
         t-test for the difference of means, a same-season paired comparison,
         and an interrupted time series (level and slope change at go-live).
+
+        :param kpi_code: a code of ``get_kpi_catalogue``, e.g. ``"revenue"``.
+        :param segment_type: ``"all"`` or a segment type of the snapshots.
+        :param segment_value: the segment's value (``"all"`` for every
+            customer).
+        :returns: a JSON-serialisable dict: ``baseline_months``,
+            ``after_months``, ``baseline_mean``, ``after_mean``, ``change``,
+            ``change_pct``, ``ci_low``, ``ci_high``, ``p_value`` (numbers or
+            null), ``warning`` (a text, false when both sides are long
+            enough), ``same_season`` and ``its`` (dicts of figures, or null).
+        :raises UserError: an unknown KPI or segment type, or a company
+            without a CRM go-live date.
         """
         self._check_comparison_keys(kpi_code, segment_type)
         start, go_live, last_closed = self._comparison_months()

@@ -3,9 +3,12 @@
 Every cell of the matrix is a real request to ``/web/dataset/call_kw`` (or a
 portal page) in an authenticated session of the role, so the access checks of
 the RPC layer, the ACLs, the record rules and the allowed companies of the
-session all run. Each cell states the exact outcome expected for each role: a
-figure, the names of the records seen, ``denied`` (AccessError, login
-required) or ``refused`` (a UserError for everyone). Every try is recorded and
+session all run. The JSON-2 cells call Odoo's external API
+(``/json/2/<model>/<method>``) as accounting and BI systems do: no session,
+the role's API key as bearer. Each cell states the exact outcome expected
+for each role: a figure, the names of the records seen, ``denied``
+(AccessError, login required), ``refused`` (a UserError for everyone) or
+``401 unauthorized`` (the API without a valid key). Every try is recorded and
 written to ``.odoo-data/security_matrix.json``; ``make security-report``
 turns it into ``docs/security.md``.
 
@@ -25,10 +28,13 @@ day of the current month), company A (main) and company B:
 - KPI snapshots of LC-2 .. M in A and B; go-live of A is LC-1.
 """
 
+from datetime import datetime, timedelta
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields, http
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, get_db_name, new_test_user, tagged
+from odoo.tests.common import Opener
 from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -44,6 +50,7 @@ from .access_matrix import (
 
 NOT_TRIED = None
 LOGIN = "login page"
+UNAUTHORIZED = "401 unauthorized"
 
 
 def expect(*groups, default=DENIED, **by_role):
@@ -91,6 +98,7 @@ class TestAccessMatrix(AccountTestInvoicingCommon, HttpCase):
         cls._create_tiers()
         cls._create_documents()
         cls._create_snapshots()
+        cls._create_api_keys()
 
     @classmethod
     def tearDownClass(cls):
@@ -1108,7 +1116,12 @@ class TestAccessMatrix(AccountTestInvoicingCommon, HttpCase):
 
     # ------------------------------------------------------- cell helpers
     def _customer_360_label(self, partner):
-        data = self.rpc("res.partner", "customer_360_data", partner.ids)
+        return self._label_360(
+            self.rpc("res.partner", "customer_360_data", partner.ids)
+        )
+
+    @staticmethod
+    def _label_360(data):
         summary = data["summary"]
         if data["billing_access"]:
             parts = [
@@ -1256,6 +1269,153 @@ class TestAccessMatrix(AccountTestInvoicingCommon, HttpCase):
             return "claim filed"
         return f"unexpected: {response.url}"
 
+    # ------------------------------------------------------ JSON-2 API
+    @classmethod
+    def _create_api_keys(cls):
+        """A valid and an expired API key per user (the portal user's by
+        code: Odoo offers API keys to internal users only)."""
+        cls.api_keys, cls.expired_keys = {}, {}
+        Keys = cls.env["res.users.apikeys"]
+        for role, user in cls.users.items():
+            for keys, expiration in (
+                (cls.api_keys, datetime.now() + timedelta(hours=12)),
+                (cls.expired_keys, datetime.now() - timedelta(minutes=1)),
+            ):
+                keys[role] = Keys.with_user(user)._generate(
+                    None, f"matrix {role}", expiration
+                )
+
+    def api(self, model, method, key=None, **body):
+        """POST /json/2/<model>/<method> as another system does: no session,
+        the role's API key as bearer, the role's selected companies."""
+        body.setdefault("context", {"allowed_company_ids": self.companies})
+        headers = {"X-Odoo-Database": get_db_name()}
+        key = key or self.api_keys.get(self.role)
+        if key:
+            headers["Authorization"] = f"bearer {key}"
+        session_opener, self.opener = self.opener, Opener(self)
+        try:
+            with mute_logger("odoo.http"):
+                response = self.url_open(
+                    f"/json/2/{model}/{method}", json=body, headers=headers, timeout=120
+                )
+        finally:
+            self.opener = session_opener
+        if response.status_code == 401:
+            raise RpcError(UNAUTHORIZED, response.text[:200])
+        if response.status_code != 200:
+            error = response.json()
+            raise RpcError(error["name"], error["message"])
+        return response.json()
+
+    def _rpc_expected(self, target, operation):
+        """The expected outcomes of a JSON-RPC cell: the API gives the same,
+        but to the public (no key)."""
+        expected = next(
+            dict(cells[3])
+            for cells in self._cells()
+            if cells[:2] == (target, operation)
+        )
+        expected["public"] = UNAUTHORIZED
+        return expected
+
+    @staticmethod
+    def _catalogue_label(catalogue):
+        keys = {key for kpi in catalogue for key in kpi}
+        figures = keys - {"code", "name", "unit", "higher_is_better", "formula"}
+        return f"figures {sorted(figures)}" if figures else "definitions, no figures"
+
+    def _api_cells(self):
+        """The JSON-2 API (``/json/2/<model>/<method>``, bearer API key) that
+        accounting and BI systems use: the same figures as the web client's
+        JSON-RPC for the key's user, 401 without a valid key."""
+        billing = ("billing", "accountant", "billing_360", "admin", "admin_ab")
+        with_key = [r for r in ROLES if r != "public"]
+        partner, rows, kpi = (
+            "JSON-2 res.partner",
+            "JSON-2 crm.customer.360",
+            "JSON-2 crm.kpi.snapshot",
+        )
+        return [
+            (
+                partner,
+                "customer_360_data of Acme",
+                lambda: self._label_360(
+                    self.api("res.partner", "customer_360_data", ids=self.acme.ids)
+                ),
+                self._rpc_expected("res.partner", "customer_360_data"),
+            ),
+            (
+                partner,
+                "customer_360_data of Bravo (company B)",
+                lambda: self._label_360(
+                    self.api("res.partner", "customer_360_data", ids=self.bravo.ids)
+                ),
+                expect(
+                    public=UNAUTHORIZED,
+                    admin_ab="revenue 2000, overdue 0, claims 0, open orders 0, "
+                    "leads 0, tier none",
+                ),
+            ),
+            (
+                partner,
+                "customer_360_data with an expired key",
+                lambda: self._label_360(
+                    self.api(
+                        "res.partner",
+                        "customer_360_data",
+                        key=self.expired_keys[self.role],
+                        ids=self.acme.ids,
+                    )
+                ),
+                expect((with_key, UNAUTHORIZED), public=NOT_TRIED),
+            ),
+            (
+                rows,
+                "export_rows: balance due",
+                lambda: self.by_company(
+                    self.api("crm.customer.360", "export_rows", limit=1000)["rows"],
+                    "balance_due",
+                ),
+                expect(
+                    (billing, f"A: {amount(1800)}"),
+                    public=UNAUTHORIZED,
+                    admin_ab=f"A: {amount(1800)}, B: {amount(9000)}",
+                ),
+            ),
+            (
+                rows,
+                "export_rows, limit over 1,000",
+                lambda: self.api("crm.customer.360", "export_rows", limit=1001),
+                expect((with_key, REFUSED), public=UNAUTHORIZED),
+            ),
+            (
+                kpi,
+                "get_comparison",
+                lambda: self._comparison_label(
+                    self.api("crm.kpi.snapshot", "get_comparison", kpi_code="revenue")
+                ),
+                self._rpc_expected("crm.kpi.snapshot", "get_comparison"),
+            ),
+            (
+                kpi,
+                "get_cohort_table",
+                lambda: self._cohort_label(
+                    self.api("crm.kpi.snapshot", "get_cohort_table", horizon=12)
+                ),
+                self._rpc_expected("crm.kpi.snapshot", "get_cohort_table"),
+            ),
+            (
+                kpi,
+                "get_kpi_catalogue",
+                lambda: self._catalogue_label(
+                    self.api("crm.kpi.snapshot", "get_kpi_catalogue")
+                ),
+                # the KPIs' names and formulas, no figure: any user
+                expect((with_key, "definitions, no figures"), public=UNAUTHORIZED),
+            ),
+        ]
+
     # ---------------------------------------------------------------- run
     def _attempt(self, attempt):
         self.last_error = ""
@@ -1267,15 +1427,18 @@ class TestAccessMatrix(AccountTestInvoicingCommon, HttpCase):
                 return DENIED
             if error.name in REFUSED_ERRORS:
                 return REFUSED
+            if error.name == UNAUTHORIZED:
+                return UNAUTHORIZED
             return f"error {error}"
 
     def _run_role(self, role):
+        self.role = role
         self.companies = self.role_companies[role]
         if role != "public":
             user = self.users[role]
             self.authenticate(user.login, user.login)
         mismatches = []
-        for target, operation, attempt, expected in self._cells():
+        for target, operation, attempt, expected in self._cells() + self._api_cells():
             if expected[role] is NOT_TRIED:
                 continue
             outcome = self._attempt(attempt)
