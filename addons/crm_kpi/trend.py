@@ -18,6 +18,9 @@ from odoo.addons.crm_suite_base.periods import (
 
 from .catalogue import FORMULA_VERSION, KPIS
 
+# the periods of the months a side of the comparison may average
+SIDE_PERIODS = {"baseline": ("baseline",), "after": ("transition", "after")}
+
 
 def month_range(first, last):
     """The first days of the months from ``first`` to ``last`` (both
@@ -51,9 +54,9 @@ def chart_data(values, months, periods, comparison):
 
 
 def _mean_line(comparison, side, months, periods, values):
-    """The comparison's mean of ``side``, drawn over the months of that
-    period that have a value: the most recent of them, as many as the
-    comparison averages."""
+    """The comparison's mean of ``side``, drawn over the months it averages:
+    the most recent months with a value of the side (the baseline, or from
+    the go-live on), as many as the comparison counts."""
     mean = comparison and comparison[f"{side}_mean"]
     if mean is None or mean is False:
         return None
@@ -61,7 +64,7 @@ def _mean_line(comparison, side, months, periods, values):
     side_months = [
         month
         for month, period in zip(months, periods, strict=True)
-        if period == side and values.get(month) is not None
+        if period in SIDE_PERIODS[side] and values.get(month) is not None
     ][-count:]
     if not count or not side_months:
         return None

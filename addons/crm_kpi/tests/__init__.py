@@ -8,3 +8,4 @@ from . import test_bad_input
 from . import test_properties
 from . import test_engine
 from . import test_trend
+from . import test_ui_issue15

@@ -14,7 +14,12 @@ import {registry} from "@web/core/registry";
 import {useService} from "@web/core/utils/hooks";
 import {Layout} from "@web/search/layout";
 import {standardActionServiceProps} from "@web/webclient/actions/action_service";
-import {formatKpiValue, trendChartConfig} from "./kpi_trend_chart";
+import {
+    formatKpiValue,
+    meanLabels,
+    swatchStyle,
+    trendChartConfig,
+} from "./kpi_trend_chart";
 
 const {DateTime} = luxon;
 
@@ -88,39 +93,37 @@ export class KpiTrend extends Component {
         return formatKpiValue(value, this.trend.kpi.unit);
     }
 
-    /** The markers and means, as the legend above the chart lists them. */
+    /**
+     * The legend above the chart: the KPI's line, the markers and the
+     * means, each with a swatch drawn as on the chart.
+     */
     get legend() {
         const trend = this.trend;
-        if (!trend.go_live) {
-            return [];
-        }
-        const items = [
-            {
+        const items = [{key: "kpi", swatch: swatchStyle("kpi"), text: trend.kpi.name}];
+        if (trend.go_live) {
+            items.push({
                 key: "go_live",
-                icon: "fa-flag",
+                swatch: swatchStyle("go_live"),
                 text: _t("Go-live: %(date)s", {
                     date: formatDate(DateTime.fromISO(trend.go_live_date)),
                 }),
-            },
-        ];
-        if (trend.transition_months) {
+            });
+        }
+        if (trend.go_live && trend.transition_months) {
             items.push({
                 key: "transition",
-                icon: "fa-square text-warning",
+                swatch: swatchStyle("transition"),
                 text: _t("Transition: %(months)s months from %(month)s", {
                     months: trend.transition_months,
                     month: DateTime.fromISO(trend.go_live).toFormat("LLLL yyyy"),
                 }),
             });
         }
-        for (const [key, label] of [
-            ["baseline", _t("Baseline mean")],
-            ["after", _t("After mean")],
-        ]) {
+        for (const [key, label] of meanLabels()) {
             if (trend[key]) {
                 items.push({
                     key,
-                    icon: "fa-minus",
+                    swatch: swatchStyle(key),
                     text: _t("%(label)s: %(mean)s (%(months)s months)", {
                         label,
                         mean: this.formatValue(trend[key].mean),

@@ -7,6 +7,26 @@ const AFTER_COLOR = "#714b67";
 const MARKER_COLOR = "#343a40";
 const TRANSITION_FILL = "rgba(255, 193, 7, 0.18)";
 
+/** The baseline and after means: [key, label]. */
+export function meanLabels() {
+    return [
+        ["baseline", _t("Baseline mean")],
+        ["after", _t("After mean")],
+    ];
+}
+
+/** The CSS of a legend swatch, drawn as its line or band on the chart. */
+export function swatchStyle(key) {
+    const line = (style, color) => `border-top: 2px ${style} ${color};`;
+    return {
+        kpi: line("solid", KPI_COLOR),
+        go_live: `border-left: 2px dashed ${MARKER_COLOR}; height: 1em;`,
+        transition: `background: ${TRANSITION_FILL}; height: 1em;`,
+        baseline: line("dashed", BASELINE_COLOR),
+        after: line("dashed", AFTER_COLOR),
+    }[key];
+}
+
 /** A KPI value as the screens show it: two decimals, "%" for a rate. */
 export function formatKpiValue(value, unit) {
     const text = formatFloat(value, {digits: [16, 2]});
@@ -40,11 +60,7 @@ function meanData(trend, line) {
 
 function meanDataset(trend, line, label, color) {
     return {
-        label: _t("%(label)s: %(mean)s (%(months)s months)", {
-            label,
-            mean: formatKpiValue(line.mean, trend.kpi.unit),
-            months: line.months,
-        }),
+        label,
         data: meanData(trend, line),
         borderColor: color,
         backgroundColor: color,
@@ -73,13 +89,11 @@ export function trendDatasets(trend) {
             fill: false,
         },
     ];
-    if (trend.baseline) {
-        datasets.push(
-            meanDataset(trend, trend.baseline, _t("Baseline mean"), BASELINE_COLOR)
-        );
-    }
-    if (trend.after) {
-        datasets.push(meanDataset(trend, trend.after, _t("After mean"), AFTER_COLOR));
+    const colors = {baseline: BASELINE_COLOR, after: AFTER_COLOR};
+    for (const [key, label] of meanLabels()) {
+        if (trend[key]) {
+            datasets.push(meanDataset(trend, trend[key], label, colors[key]));
+        }
     }
     return datasets;
 }
@@ -116,7 +130,7 @@ export const markersPlugin = {
                 ctx.fillStyle = TRANSITION_FILL;
                 ctx.fillRect(left, chartArea.top, right - left, chartArea.height);
                 ctx.restore();
-                drawLabel(ctx, options.transitionLabel, left, chartArea.top + 16);
+                drawLabel(ctx, options.transitionLabel, left, chartArea.top - 18);
                 drawn.push("transition");
             }
             ctx.save();
@@ -128,7 +142,7 @@ export const markersPlugin = {
             ctx.lineTo(left, chartArea.bottom);
             ctx.stroke();
             ctx.restore();
-            drawLabel(ctx, options.goLiveLabel, left, chartArea.top);
+            drawLabel(ctx, options.goLiveLabel, left, chartArea.top - 34);
             drawn.push("go_live");
         }
         chart.canvas.dataset.markers = drawn.join(" ");
@@ -143,21 +157,23 @@ export function trendChartConfig(trend, labels) {
         data: {labels, datasets: trendDatasets(trend)},
         options: {
             maintainAspectRatio: false,
+            // room above the plot for the markers' labels
+            layout: {padding: {top: 36}},
             animation: false,
             interaction: {mode: "index", intersect: false},
             scales: {
-                y: {ticks: {callback: (value) => formatKpiValue(value, unit)}},
+                y: {
+                    ticks: {callback: (value) => formatKpiValue(value, unit)},
+                },
             },
             plugins: {
-                legend: {position: "top"},
+                // the legend is above the chart, with the markers'
+                legend: {display: false},
                 tooltip: {
                     filter: (item) => item.raw !== null,
                     callbacks: {
                         label: (item) =>
-                            `${item.dataset.label.split(":")[0]}: ${formatKpiValue(
-                                item.raw,
-                                unit
-                            )}`,
+                            `${item.dataset.label}: ${formatKpiValue(item.raw, unit)}`,
                     },
                 },
                 crmKpiMarkers: {

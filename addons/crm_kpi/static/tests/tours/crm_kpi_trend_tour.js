@@ -41,7 +41,8 @@ registry.category("web_tour.tours").add("crm_kpi_trend_tour", {
             trigger: ".o_crm_kpi_trend_legend [data-legend='go_live']",
         },
         {
-            trigger: ".o_crm_kpi_trend_legend [data-legend='transition']:contains('Transition: 1 ')",
+            trigger:
+                ".o_crm_kpi_trend_legend [data-legend='transition']:contains('Transition: 1 ')",
         },
         {
             trigger: ".o_crm_kpi_trend_legend [data-legend='baseline']:contains('92')",
