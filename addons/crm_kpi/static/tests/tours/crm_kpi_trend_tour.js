@@ -1,5 +1,5 @@
 import {registry} from "@web/core/registry";
-import {stepUtils} from "@web_tour/tour_utils";
+import {openReportingMenu} from "./crm_kpi_tour_utils";
 
 const CHART = ".o_crm_kpi_trend_chart";
 
@@ -11,15 +11,7 @@ const CHART = ".o_crm_kpi_trend_chart";
 registry.category("web_tour.tours").add("crm_kpi_trend_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            trigger: ".o_app[data-menu-xmlid='crm.crm_menu_root']",
-            run: "click",
-        },
-        {
-            trigger: ".o_menu_sections [data-menu-xmlid='crm.crm_menu_report']",
-            run: "click",
-        },
+        ...openReportingMenu("crm_kpi.crm_kpi_snapshot_menu"),
         {
             content: "Open the KPI trends",
             trigger: ".dropdown-item[data-menu-xmlid='crm_kpi.crm_kpi_snapshot_menu']",

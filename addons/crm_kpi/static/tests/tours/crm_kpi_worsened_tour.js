@@ -1,5 +1,5 @@
 import {registry} from "@web/core/registry";
-import {stepUtils} from "@web_tour/tour_utils";
+import {openReportingMenu} from "./crm_kpi_tour_utils";
 
 const ACTIVE = ".o_data_row:has(td[name='kpi_code']:contains('Active customers'))";
 
@@ -11,20 +11,7 @@ const ACTIVE = ".o_data_row:has(td[name='kpi_code']:contains('Active customers')
 registry.category("web_tour.tours").add("crm_kpi_worsened_tour", {
     url: "/odoo",
     steps: () => [
-        stepUtils.showAppsMenuItem(),
-        {
-            trigger: ".o_app[data-menu-xmlid='crm.crm_menu_root']",
-            run: "click",
-        },
-        {
-            trigger: ".o_menu_sections [data-menu-xmlid='crm.crm_menu_report']",
-            run: "click",
-        },
-        {
-            trigger:
-                ".dropdown-item[data-menu-xmlid='crm_kpi.crm_kpi_comparison_menu']",
-            run: "click",
-        },
+        ...openReportingMenu("crm_kpi.crm_kpi_comparison_menu"),
         {
             content: "Fewer active customers after go-live: a worsening, in red",
             trigger: `.o_form_view ${ACTIVE}.text-danger`,
