@@ -13,11 +13,6 @@ registry.category("web_tour.tours").add("crm_kpi_trend_tour", {
     steps: () => [
         ...openReportingMenu("crm_kpi.crm_kpi_snapshot_menu"),
         {
-            content: "Open the KPI trends",
-            trigger: ".dropdown-item[data-menu-xmlid='crm_kpi.crm_kpi_snapshot_menu']",
-            run: "click",
-        },
-        {
             content: "Seven months, one of them without a value: a gap, not 0",
             trigger: `${CHART}[data-kpi='retention_rate'][data-months='7'][data-gaps='1']`,
         },
