@@ -26,7 +26,7 @@ from odoo.addons.crm_suite_base.periods import (
     month_start,
 )
 
-from .. import comparison, counting, readers
+from .. import comparison, counting, readers, trend
 from ..catalogue import FORMULA_VERSION, KPIS, SEGMENT_TYPES, kpi_selection
 
 MAX_COHORT_HORIZON = 120
@@ -122,16 +122,22 @@ class CrmKpiSnapshot(models.Model):
 
     def _compute_segment_label(self):
         for snapshot in self:
-            model = SEGMENT_MODELS.get(snapshot.segment_type)
-            if not model:
-                snapshot.segment_label = self.env._("All customers")
-            elif not snapshot.segment_value:
-                snapshot.segment_label = self.env._("None")
-            elif model in self.env:
-                record = self.env[model].browse(int(snapshot.segment_value)).exists()
-                snapshot.segment_label = record.display_name or snapshot.segment_value
-            else:
-                snapshot.segment_label = snapshot.segment_value
+            snapshot.segment_label = self._segment_label(
+                snapshot.segment_type, snapshot.segment_value
+            )
+
+    @api.model
+    def _segment_label(self, segment_type, segment_value):
+        """The name of a segment: its tier, sales team or country."""
+        model = SEGMENT_MODELS.get(segment_type)
+        if not model:
+            return self.env._("All customers")
+        if not segment_value:
+            return self.env._("None")
+        if model in self.env and segment_value.isdigit():
+            record = self.env[model].browse(int(segment_value)).exists()
+            return record.display_name or segment_value
+        return segment_value
 
     # --------------------------------------------------------------- CRUD
     def write(self, vals):
@@ -516,6 +522,23 @@ class CrmKpiSnapshot(models.Model):
             if start <= month <= last_closed
         ]
         return comparison.compare_series(series, go_live, self.env)
+
+    @api.model
+    def get_trend(self, kpi_code, segment_type="all", segment_value="all"):
+        """The trend chart of one KPI and segment in the current company
+        (see :func:`..trend.trend_chart`): every month to the last closed
+        one with its value or None (a gap, never 0), the go-live and
+        transition months, and the baseline and after means of
+        :meth:`get_comparison`."""
+        self._check_comparison_keys(kpi_code, segment_type)
+        return trend.trend_chart(self, kpi_code, segment_type, segment_value)
+
+    @api.model
+    def get_trend_segments(self, segment_type):
+        """[{value, label}] of the segments of ``segment_type`` that have
+        snapshots in the current company, by label."""
+        self._check_segment_type(segment_type)
+        return trend.segments(self, segment_type)
 
     @api.model
     def _check_comparison_keys(self, kpi_code, segment_type):

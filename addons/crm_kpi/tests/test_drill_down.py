@@ -70,9 +70,28 @@ class TestComparisonDrillDown(KpiCase):
             after[-1].action_open_details()["domain"]
         )
         self.assertEqual(sum(invoices.mapped("amount_untaxed_signed")), 850)
+        # the trend chart of the line's KPI and segment draws the months
+        # behind each mean, under that mean
         trend = revenue.action_open_trend()
-        self.assertEqual(trend["views"][0][1], "graph")
-        self.assertEqual(self.drill(revenue, "action_open_trend"), before | after)
+        self.assertEqual(trend["tag"], "crm_kpi_trend")
+        self.assertEqual(
+            trend["params"],
+            {"kpi_code": "revenue", "segment_type": "all", "segment_value": "all"},
+        )
+        chart = (
+            self.env["crm.kpi.snapshot"]
+            .with_company(self.company)
+            .get_trend(**trend["params"])
+        )
+        values = dict(zip(chart["months"], chart["values"], strict=True))
+        for side, snapshots in (("baseline", before), ("after", after)):
+            line = chart[side]
+            months = [month.isoformat() for month in snapshots.mapped("date_from")]
+            self.assertEqual((line["first"], line["last"]), (months[0], months[-1]))
+            self.assertEqual(
+                [values[month] for month in months], snapshots.mapped("value")
+            )
+            self.assertAlmostEqual(line["mean"], revenue[f"{side}_mean"], places=2)
 
     def test_empty_months_are_not_behind_a_mean(self):
         """A month whose rate is empty is left out of the mean, and out of

@@ -35,3 +35,34 @@ class TestKpiTour(HttpCase):
             groups="sales_team.group_sale_manager,crm_kpi.group_crm_kpi_manager",
         )
         self.start_tour("/odoo", "crm_kpi_tour", login=manager.login)
+
+    def test_trend_chart(self):
+        """Go-live three months ago with a one-month transition, four
+        baseline months; a retention rate for each of the seven months that
+        closed since the baseline started, but none five months ago."""
+        company = self.env.company
+        this_month = fields.Date.today().replace(day=1)
+        company.write(
+            {
+                "crm_go_live_date": this_month - relativedelta(months=3),
+                "crm_kpi_baseline_months": 4,
+                "crm_kpi_transition_months": 1,
+            }
+        )
+        # baseline 90, 92, (none), 94; transition 96.5; after 96, 97
+        values = {7: 90.0, 6: 92.0, 4: 94.0, 3: 96.5, 2: 96.0, 1: 97.0}
+        self.env["crm.kpi.snapshot"]._store(
+            company,
+            [
+                ("retention_rate", this_month - relativedelta(months=i), "all", "all")
+                + (value, value, 100.0)
+                for i, value in values.items()
+            ],
+            this_month,
+        )
+        user = new_test_user(
+            self.env,
+            login="kpi_trend_user",
+            groups="sales_team.group_sale_salesman,crm_kpi.group_crm_kpi_user",
+        )
+        self.start_tour("/odoo", "crm_kpi_trend_tour", login=user.login)

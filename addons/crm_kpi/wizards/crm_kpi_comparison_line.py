@@ -212,9 +212,24 @@ class CrmKpiComparisonLine(models.TransientModel):
         return self._open_snapshots("after")
 
     def action_open_trend(self):
-        """Every month of the comparison, as a chart split at go-live: the
-        snapshots behind the change, its interval and the time series."""
-        return self._open_snapshots("both")
+        """The trend chart of the line's KPI, for the comparison's segment:
+        every month as one line, the go-live and the transition marked, the
+        baseline and after means drawn over their months."""
+        self.ensure_one()
+        kpi = dict(self._fields["kpi_code"]._description_selection(self.env))[
+            self.kpi_code
+        ]
+        comparison = self.comparison_id
+        return {
+            "type": "ir.actions.client",
+            "tag": "crm_kpi_trend",
+            "name": self._side_title("both", kpi),
+            "params": {
+                "kpi_code": self.kpi_code,
+                "segment_type": comparison.segment_type,
+                "segment_value": comparison.segment_value or "all",
+            },
+        }
 
     def _open_snapshots(self, side):
         self.ensure_one()

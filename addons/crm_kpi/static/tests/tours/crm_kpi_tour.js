@@ -99,8 +99,9 @@ registry.category("web_tour.tours").add("crm_kpi_tour", {
                 ".o_breadcrumb:contains('Retention rate: before and after go-live')",
         },
         {
-            content: "A chart, split at go-live",
-            trigger: ".o_graph_view .o_graph_canvas_container canvas",
+            content: "The trend chart of the KPI, with the go-live marked",
+            trigger:
+                ".o_crm_kpi_trend_chart[data-kpi='retention_rate'] canvas[data-markers*='go_live']",
         },
         {
             trigger: ".o_menu_sections [data-menu-xmlid='crm.crm_menu_report']",
