@@ -150,8 +150,10 @@ class TestKpiDrillDown(AccountTestInvoicingCommon):
 
     @classmethod
     def _story_tiers(cls):
-        History = cls.env["crm.loyalty.tier.history"].with_context(
-            crm_loyalty_engine=True
+        History = (
+            cls.env["crm.loyalty.tier.history"]
+            .sudo()
+            .with_context(crm_loyalty_engine=True)
         )
         for name, day, old, new in TIERS:
             History.create(
