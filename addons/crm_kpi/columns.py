@@ -129,7 +129,13 @@ def varying_counts(events, timeline, groups, grid):
     later = month > grid.lo
     unit, month, old, new = unit[later], month[later], old[later], new[later]
     if len(unit):
-        moved = _values_before(events, unit, month)
+        # the values of the units that change segment only
+        moving = np.zeros(int(max(units.max(initial=0), unit.max())) + 1, dtype=bool)
+        moving[unit] = True
+        moving = moving[units]
+        moved = _values_before(
+            (units[moving], at[moving], weights[moving]), unit, month
+        )
         counts = counts + grid.count(new, groups, month, moved)
         counts = counts - grid.count(old, groups, month, moved)
     return counts
@@ -222,19 +228,33 @@ class TierTimeline:
         moved = old != new
         return unit[moved], month[moved], old[moved], new[moved]
 
-    def segments(self, partners, lo):
-        """(the tiers held by ``partners`` (the partner of each unit) from
-        the month ``lo`` on, sorted; the timeline of :func:`varying_counts`
-        over positions among them)."""
+    def segments(self, partners, lo, hi):
+        """(the tiers held by ``partners`` (the partner of each unit) in the
+        months ``lo`` to ``hi``, sorted; the timeline of
+        :func:`varying_counts` over positions among them)."""
         partners = np.asarray(partners, dtype=np.int64)
         unit, month, old, new = self.changes(partners)
-        tiers = np.unique(
-            np.concatenate([self.at(partners, np.full(len(partners), lo)), new])
-        )
+        held = (month > lo) & (month <= hi)
+        unit, month, old, new = unit[held], month[held], old[held], new[held]
+        at_lo = self.at(partners, np.full(len(partners), lo))
+        tiers = np.unique(np.concatenate([at_lo, new]))
+        start = np.searchsorted(tiers, at_lo)
+        changing = np.zeros(len(partners), dtype=bool)
+        changing[unit] = True
 
         def group_at(units, months):
-            return np.searchsorted(tiers, self.at(partners[units], months))
+            # the tier of lo, but for the units whose tier changes after it
+            # (after hi: the tier of hi, the months after are not counted)
+            groups = start[units]
+            moving = changing[units]
+            held = self.at(partners[units[moving]], np.minimum(months[moving], hi))
+            groups[moving] = np.searchsorted(tiers, held)
+            return groups
 
-        position = np.searchsorted(tiers, np.concatenate([old, new]))
-        changes = (unit, month, position[: len(old)], position[len(old) :])
+        changes = (
+            unit,
+            month,
+            np.searchsorted(tiers, old),
+            np.searchsorted(tiers, new),
+        )
         return tiers, (group_at, changes)

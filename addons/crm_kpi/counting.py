@@ -244,7 +244,9 @@ def activity_counts(company, first, last, segments, invoices, customers):
     if "team" in segments:
         labels["team"], counts["team"] = invoices["team"].result()
     if "tier" in segments:
-        labels["tier"], counts["tier"] = tier_counts(grain, customers, window)
+        labels["tier"], counts["tier"] = tier_counts(
+            grain, counts["tier"], customers["timeline"], window
+        )
     scale = 10**company.currency_id.decimal_places
     return {
         segment_type: monthly_rows(
@@ -258,22 +260,78 @@ def activity_counts(company, first, last, segments, invoices, customers):
     }
 
 
-def tier_counts(grain, customers, window):
+def _steady_tiers(grain, timeline):
+    """The tier of each customer of ``grain`` in all its months, or -1 for
+    the customers whose tier changes in them (:func:`tier_counts`)."""
+    partners, lo = grain["partners"], grain["lo"]
+    unit, month = timeline.changes(partners)[:2]
+    tiers = timeline.at(partners, np.full(len(partners), lo))
+    tiers[unit[(month > lo) & (month < grain["hi"])]] = -1
+    return tiers
+
+
+def tier_counts(grain, steady, timeline, window):
     """(labels, columns) of the tier segment: each customer counted, in
     each month, in the tier it held in that month (:class:`.columns.
     TierTimeline`); columns: {column of :data:`.columns.COLUMNS`: array
-    (tier, month from the grain's first)}."""
-    tiers, timeline = customers["timeline"].segments(grain["partners"], grain["lo"])
-    grid = engine.MonthGrid(grain["lo"], grain["hi"])
+    (tier, month from the grain's first)}. ``steady``: the counts of the
+    customers whose tier does not change in those months, per tier (-1:
+    those whose tier changes), counted with the other segments; those
+    whose tier changes are counted event by event."""
+    tiers = _steady_tiers(grain, timeline)
+    keys = np.unique(tiers)
+    x = np.arange(grain["hi"] - grain["lo"])
+    series = _monthly_columns(steady, len(keys), x, window, 1)
+    steady = {name: values[keys >= 0] for name, values in _columns_of(series).items()}
+    parts = [(keys[keys >= 0], steady)]
+    if keys[0] < 0:
+        parts.append(_changing_tier_columns(grain, tiers < 0, timeline, window))
+    keys, merged = _merged_columns(parts)
+    return segment_labels("tier", keys), merged
+
+
+def _changing_tier_columns(grain, changing, timeline, window):
+    """(tiers, columns) of the customers whose tier changes: their events
+    counted in the tier held in each month (:func:`.columns.varying_counts`)."""
+    lo = grain["lo"]
+    position = np.cumsum(changing) - 1
+    rows = changing[grain["customer"]]
+    unit = position[grain["customer"][rows]]
+    partners = grain["partners"][changing]
+    tiers, segments = timeline.segments(partners, lo, grain["hi"] - 1)
+    grid = engine.MonthGrid(lo, grain["hi"])
     events = columns.column_events(
-        grain["rows"], grain["customer"], grain["lo"], window
+        tuple(values[rows] for values in grain["rows"]), unit, lo, window
     )
-    return segment_labels("tier", tiers), {
-        column: columns.varying_counts(
-            events[column], timeline, len(tiers), grid
-        ).cumsum(axis=1)
-        for column in columns.COLUMNS
+    return tiers, {
+        name: columns.varying_counts(events[name], segments, len(tiers), grid).cumsum(
+            axis=1
+        )[:, : grid.size - 1]
+        for name in columns.COLUMNS
     }
+
+
+def _columns_of(series):
+    """{column of :data:`.columns.COLUMNS`: array} of the tables of
+    :func:`_monthly_columns`."""
+    flows, bases, lifetime = series["flows"], series["bases"], series["lifetime"]
+    result = dict(zip(columns.COLUMNS[:4], flows[:4], strict=True))
+    result["revenue_90"] = flows[5]
+    result.update(zip(columns.COLUMNS[5:11], bases, strict=True))
+    result.update(zip(columns.COLUMNS[11:], lifetime, strict=True))
+    return result
+
+
+def _merged_columns(parts):
+    """(keys, columns) of [(keys, columns)]: the sums per key."""
+    keys = np.unique(np.concatenate([part_keys for part_keys, _c in parts]))
+    merged = {}
+    for part_keys, part in parts:
+        rows = np.searchsorted(keys, part_keys)
+        for name, values in part.items():
+            merged.setdefault(name, np.zeros((len(keys), values.shape[1])))
+            np.add.at(merged[name], rows, values)
+    return keys, merged
 
 
 def _customer_counts(grain, segments, customers, window):
@@ -281,11 +339,13 @@ def _customer_counts(grain, segments, customers, window):
     types of the customer: the customers of each combination of their
     segments are counted once, then summed for every segment type."""
     labels, by_customer, counts = {}, {}, {}
-    # the tier changes over time: counted apart (tier_counts)
-    for segment_type in customer_segment_types(set(segments) - {"tier"}):
-        key = engine.lookup(
-            customers["id"], customers[segment_type], grain["partners"]
-        )[0]
+    for segment_type in customer_segment_types(segments):
+        if segment_type == "tier":
+            key = _steady_tiers(grain, customers["timeline"])
+        else:
+            key = engine.lookup(
+                customers["id"], customers[segment_type], grain["partners"]
+            )[0]
         values, by_customer[segment_type] = engine.index_of(key)
         labels[segment_type] = segment_labels(segment_type, values)
     if not by_customer:
@@ -427,7 +487,9 @@ def _receivable_by_tier(grid, lines, customers, month):
     """(tiers, monthly changes per tier) of the receivable: each partner's
     balance counted in the tier it holds, moved at each change of tier."""
     partners, unit = engine.index_of(lines["partner"])
-    tiers, timeline = customers["timeline"].segments(partners, grid.lo)
+    tiers, timeline = customers["timeline"].segments(
+        partners, grid.lo, grid.lo + grid.size - 1
+    )
     events = (unit, month, lines["balance"].astype(np.float64))
     return tiers, columns.varying_counts(events, timeline, len(tiers), grid)
 

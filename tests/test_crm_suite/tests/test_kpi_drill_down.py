@@ -183,6 +183,9 @@ class TestKpiDrillDown(AccountTestInvoicingCommon):
             set(snapshots.mapped("segment_type")), {"all", "tier", "team", "country"}
         )
         self.assertEqual(len(set(snapshots.mapped("date_from"))), 10)
+        tiers = snapshots.filtered(lambda s: s.segment_type == "tier")
+        self.assertEqual(len(set(tiers.mapped("segment_value"))), 3, "none, 2 tiers")
+        self.assertGreater(len(snapshots.filtered("numerator")), 500)
         for snapshot in snapshots:
             with self.subTest(
                 kpi=snapshot.kpi_code,
