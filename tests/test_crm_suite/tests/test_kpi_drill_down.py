@@ -290,3 +290,36 @@ class TestKpiDrillDown(AccountTestInvoicingCommon):
             date_from=date(2026, 6, 1),
         )
         self.assertEqual(self.opened(june).commercial_partner_id, self.customers["es1"])
+
+    def test_comparison_and_cohorts_open_what_they_count(self):
+        """The baseline and after means average the months they open; a
+        cohort row counts the customers it opens."""
+        self.company.write(
+            {"crm_go_live_date": "2026-01-10", "crm_kpi_baseline_months": 4}
+        )
+        segment = "all"
+        comparison = (
+            self.env["crm.kpi.comparison"].with_company(self.company).create({})
+        )
+        for line in comparison.line_ids:
+            for side, count, mean in (
+                ("baseline", line.baseline_months, line.baseline_mean),
+                ("after", line.after_months, line.after_mean),
+            ):
+                with self.subTest(kpi=line.kpi_code, side=side):
+                    action = line._open_snapshots(side)
+                    months = self.env[action["res_model"]].search(action["domain"])
+                    self.assertEqual(
+                        set(months.mapped("segment_value")) - {segment}, set()
+                    )
+                    self.assertEqual(len(months), count)
+                    values = months.mapped("value")
+                    self.assertAlmostEqual(
+                        sum(values) / len(values) if values else 0.0, mean, places=2
+                    )
+        self.assertTrue(comparison.cohort_line_ids)
+        for row in comparison.cohort_line_ids:
+            with self.subTest(cohort=row.name):
+                action = row.action_open_customers()
+                customers = self.env[action["res_model"]].search(action["domain"])
+                self.assertEqual(len(customers), row.size)
