@@ -44,7 +44,7 @@ class CrmKpiDetailLine(models.TransientModel):
     )
     status = fields.Selection(STATUSES, readonly=True)
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
-    claim_id = fields.Many2one("crm.claim", string="Claim", readonly=True)
+    claim_id = fields.Many2one("crm.claim", readonly=True)
     invoice_count = fields.Integer(string="Invoices", readonly=True)
     amount = fields.Float(string="Revenue", digits=(16, 2), readonly=True)
     receivable = fields.Float(string="Open Receivable", digits=(16, 2), readonly=True)
