@@ -15,6 +15,7 @@
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
         "views/crm_kpi_snapshot_views.xml",
+        "views/crm_kpi_detail_line_views.xml",
         "wizards/crm_kpi_comparison_views.xml",
         "wizards/crm_kpi_recompute_views.xml",
         "views/res_config_settings_views.xml",

@@ -15,7 +15,7 @@ import numpy as np
 
 from odoo.addons.crm_suite_base.periods import add_months, month_count, month_number
 
-from . import engine, readers
+from . import columns, engine, readers
 from .catalogue import customer_segment_types
 
 LIFETIME_CAP_YEARS = 10.0
@@ -60,9 +60,11 @@ def _count_sources(env, company, first, last, segments):
                     team_counts, invoices["grain"], moves["team"], window
                 )
 
-        moves, lines, claims, customers = readers.read_sources(
+        moves, lines, claims, customers, history = readers.read_sources(
             env, company, last, segments, invoices_read
         )
+        if history:
+            customers["timeline"] = columns.TierTimeline(history, customers)
         receivable, opening = receivable_sums(
             company, first, last, segments, lines, customers
         )
@@ -241,6 +243,10 @@ def activity_counts(company, first, last, segments, invoices, customers):
     labels, counts = _customer_counts(grain, segments, customers, window)
     if "team" in segments:
         labels["team"], counts["team"] = invoices["team"].result()
+    if "tier" in segments:
+        labels["tier"], counts["tier"] = tier_counts(
+            grain, counts["tier"], customers["timeline"], window
+        )
     scale = 10**company.currency_id.decimal_places
     return {
         segment_type: monthly_rows(
@@ -254,15 +260,92 @@ def activity_counts(company, first, last, segments, invoices, customers):
     }
 
 
+def _steady_tiers(grain, timeline):
+    """The tier of each customer of ``grain`` in all its months, or -1 for
+    the customers whose tier changes in them (:func:`tier_counts`)."""
+    partners, lo = grain["partners"], grain["lo"]
+    unit, month = timeline.changes(partners)[:2]
+    tiers = timeline.at(partners, np.full(len(partners), lo))
+    tiers[unit[(month > lo) & (month < grain["hi"])]] = -1
+    return tiers
+
+
+def tier_counts(grain, steady, timeline, window):
+    """(labels, columns) of the tier segment: each customer counted, in
+    each month, in the tier it held in that month (:class:`.columns.
+    TierTimeline`); columns: {column of :data:`.columns.COLUMNS`: array
+    (tier, month from the grain's first)}. ``steady``: the counts of the
+    customers whose tier does not change in those months, per tier (-1:
+    those whose tier changes), counted with the other segments; those
+    whose tier changes are counted event by event."""
+    tiers = _steady_tiers(grain, timeline)
+    keys = np.unique(tiers)
+    x = np.arange(grain["hi"] - grain["lo"])
+    series = _monthly_columns(steady, len(keys), x, window, 1)
+    steady = {name: values[keys >= 0] for name, values in _columns_of(series).items()}
+    parts = [(keys[keys >= 0], steady)]
+    if keys[0] < 0:
+        parts.append(_changing_tier_columns(grain, tiers < 0, timeline, window))
+    keys, merged = _merged_columns(parts)
+    return segment_labels("tier", keys), merged
+
+
+def _changing_tier_columns(grain, changing, timeline, window):
+    """(tiers, columns) of the customers whose tier changes: their events
+    counted in the tier held in each month (:func:`.columns.varying_counts`)."""
+    lo = grain["lo"]
+    position = np.cumsum(changing) - 1
+    rows = changing[grain["customer"]]
+    unit = position[grain["customer"][rows]]
+    partners = grain["partners"][changing]
+    tiers, segments = timeline.segments(partners, lo, grain["hi"] - 1)
+    grid = engine.MonthGrid(lo, grain["hi"])
+    events = columns.column_events(
+        tuple(values[rows] for values in grain["rows"]), unit, lo, window
+    )
+    return tiers, {
+        name: columns.varying_counts(events[name], segments, len(tiers), grid).cumsum(
+            axis=1
+        )[:, : grid.size - 1]
+        for name in columns.COLUMNS
+    }
+
+
+def _columns_of(series):
+    """{column of :data:`.columns.COLUMNS`: array} of the tables of
+    :func:`_monthly_columns`."""
+    flows, bases, lifetime = series["flows"], series["bases"], series["lifetime"]
+    result = dict(zip(columns.COLUMNS[:4], flows[:4], strict=True))
+    result["revenue_90"] = flows[5]
+    result.update(zip(columns.COLUMNS[5:11], bases, strict=True))
+    result.update(zip(columns.COLUMNS[11:], lifetime, strict=True))
+    return result
+
+
+def _merged_columns(parts):
+    """(keys, columns) of [(keys, columns)]: the sums per key."""
+    keys = np.unique(np.concatenate([part_keys for part_keys, _c in parts]))
+    merged = {}
+    for part_keys, part in parts:
+        rows = np.searchsorted(keys, part_keys)
+        for name, values in part.items():
+            merged.setdefault(name, np.zeros((len(keys), values.shape[1])))
+            np.add.at(merged[name], rows, values)
+    return keys, merged
+
+
 def _customer_counts(grain, segments, customers, window):
     """({segment type: labels}, {segment type: counts}) of the segment
     types of the customer: the customers of each combination of their
     segments are counted once, then summed for every segment type."""
     labels, by_customer, counts = {}, {}, {}
     for segment_type in customer_segment_types(segments):
-        key = engine.lookup(
-            customers["id"], customers[segment_type], grain["partners"]
-        )[0]
+        if segment_type == "tier":
+            key = _steady_tiers(grain, customers["timeline"])
+        else:
+            key = engine.lookup(
+                customers["id"], customers[segment_type], grain["partners"]
+            )[0]
         values, by_customer[segment_type] = engine.index_of(key)
         labels[segment_type] = segment_labels(segment_type, values)
     if not by_customer:
@@ -294,11 +377,14 @@ def monthly_rows(counts, labels, span, window, scale):
     month, last month, month number of the arrays' first column)."""
     first, last, lo = span
     x = np.arange(month_number(first), month_number(last) + 1) - lo
-    columns = _monthly_columns(counts, len(labels), x, window, scale)
+    if "kept" in counts:  # by column already (tier_counts)
+        series = _column_tables(counts, x, scale)
+    else:
+        series = _monthly_columns(counts, len(labels), x, window, scale)
     months = [add_months(first, i) for i in range(len(x))]
     tables = []
     for name in ("flows", "bases", "lifetime"):
-        values = np.stack(columns[name], axis=-1).tolist()
+        values = np.stack(series[name], axis=-1).tolist()
         tables.append(
             {
                 (month, label): tuple(values[s][i])
@@ -348,6 +434,24 @@ def _monthly_columns(counts, segments, x, window, scale):
     }
 
 
+def _column_tables(counts, x, scale):
+    """The tables of :func:`_monthly_columns` from the columns of
+    :func:`tier_counts`."""
+    picked = {name: counts[name][:, x] for name in columns.COLUMNS}
+    for name in ("revenue", "revenue_90", "window_revenue"):
+        picked[name] = picked[name] / scale
+    flows = ("revenue", "invoices", "active", "new", "revenue_90")
+    return {
+        "flows": (
+            *(picked[n] for n in flows[:4]),
+            0 * picked["new"],
+            picked["revenue_90"],
+        ),
+        "bases": tuple(picked[n] for n in columns.COLUMNS[5:11]),
+        "lifetime": (picked["year_ago_base"], picked["year_ago_kept"]),
+    }
+
+
 def receivable_sums(company, first, last, segments, lines, customers):
     """({segment type: {(month, segment): (net change of the customer
     receivable in the month,)}}, {segment type: {segment: receivable
@@ -363,9 +467,12 @@ def receivable_sums(company, first, last, segments, lines, customers):
     grid = engine.MonthGrid(lo, hi)
     months = [add_months(first, i) for i in range(hi - lo)]
     for segment_type in segments:
-        values, segment = segment_of_rows(segment_type, lines, customers)
+        if segment_type == "tier":
+            values, sums = _receivable_by_tier(grid, lines, customers, month)
+        else:
+            values, segment = segment_of_rows(segment_type, lines, customers)
+            sums = grid.count(segment, len(values), month, lines["balance"])
         labels = segment_labels(segment_type, values)
-        sums = grid.count(segment, len(labels), month, lines["balance"])
         sums = (sums / scale).tolist()
         opening[segment_type] = {label: sums[s][0] for s, label in enumerate(labels)}
         monthly[segment_type] = {
@@ -374,6 +481,17 @@ def receivable_sums(company, first, last, segments, lines, customers):
             for i, month in enumerate(months)
         }
     return monthly, opening
+
+
+def _receivable_by_tier(grid, lines, customers, month):
+    """(tiers, monthly changes per tier) of the receivable: each partner's
+    balance counted in the tier it holds, moved at each change of tier."""
+    partners, unit = engine.index_of(lines["partner"])
+    tiers, timeline = customers["timeline"].segments(
+        partners, grid.lo, grid.lo + grid.size - 1
+    )
+    events = (unit, month, lines["balance"].astype(np.float64))
+    return tiers, columns.varying_counts(events, timeline, len(tiers), grid)
 
 
 def complaint_counts(first, last, segments, claims, customers):
@@ -389,11 +507,13 @@ def complaint_counts(first, last, segments, claims, customers):
     months = [add_months(first, i) for i in range(hi - lo + 1)]
     result = {}
     for segment_type in segments:
-        values, segment = segment_of_rows(segment_type, claims, customers)
+        values, segment, segment_closed = claim_segments(
+            segment_type, claims, customers, (opened, closed_on)
+        )
         labels = segment_labels(segment_type, values)
         counts = grid.count(segment[in_range], len(labels), opened[in_range])
         closed, medians = engine.medians(
-            segment[done] * grid.size + closed_on[done] - lo,
+            segment_closed[done] * grid.size + closed_on[done] - lo,
             claims["days"][done],
             len(labels) * grid.size,
         )
@@ -410,6 +530,19 @@ def complaint_counts(first, last, segments, claims, customers):
             if counts[s, i] or closed[s, i]
         }
     return result
+
+
+def claim_segments(segment_type, claims, customers, months):
+    """(segment keys, sorted; the position of each claim's in the month it
+    is dated; in the month it is closed): for the tier, the tier its
+    customer held in that month, else :func:`segment_of_rows`."""
+    if segment_type != "tier":
+        values, segment = segment_of_rows(segment_type, claims, customers)
+        return values, segment, segment
+    timeline = customers["timeline"]
+    keys = [timeline.at(claims["partner"], month) for month in months]
+    values, segment = engine.index_of(np.concatenate(keys))
+    return values, segment[: len(keys[0])], segment[len(keys[0]) :]
 
 
 def segment_of_rows(segment_type, rows, customers):

@@ -40,15 +40,17 @@ READ_TABLES = (
     "account_move_line",
     "crm_claim",
     "crm_loyalty_state",
+    "crm_loyalty_tier_history",
     "res_partner",
 )
 
 
 def read_sources(env, company, last, segments, invoices_read):
-    """(moves, lines, claims, customers): the company's invoices
+    """(moves, lines, claims, customers, history): the company's invoices
     (:func:`invoice_read`), customer receivable (:func:`receivable_read`)
     and claims (:func:`claim_read`) up to the month of ``last``, and the
-    segment keys of their partners (:func:`customer_read`), as arrays
+    segment keys of their partners (:func:`customer_read`) and, for the
+    tier segment, the tier history (:func:`tier_history_read`), as arrays
     (:func:`read_rows`); amounts in integers of the currency's smallest
     unit, and each receivable item with the sales team of its move. The
     receivable is read at the same time as the rest when
@@ -80,7 +82,8 @@ def read_sources(env, company, last, segments, invoices_read):
         )
         lines["balance"] = engine.to_units(lines["balance"], decimals)
         lines["team"] = receivable_teams(env, lines, moves, here)
-    return moves, lines, claims, customers
+        history = "tier" in segments and tier_history_read(env, company, here)
+    return moves, lines, claims, customers, history
 
 
 def first_invoice_day(env, company):
@@ -301,14 +304,14 @@ def receivable_read(company, last):
 
 
 def claim_read(company):
-    """(query, columns) of the company's active claims: partner (0 for
+    """(query, columns) of the company's active claims: id, partner (0 for
     none), sales team (0 for none), month of the claim date and of its
     closing (1900 when there is none), whether it is closed, and the
     days from claim date to closing."""
     return (
         SQL(
             """
-            SELECT COALESCE(c.partner_id, 0), COALESCE(c.team_id, 0),
+            SELECT c.id, COALESCE(c.partner_id, 0), COALESCE(c.team_id, 0),
                    COALESCE(date_trunc('month', c.date)::date, %(none)s),
                    COALESCE(date_trunc('month', c.date_closed)::date, %(none)s),
                    c.is_closed AND c.date_closed IS NOT NULL,
@@ -322,6 +325,7 @@ def claim_read(company):
             company=company.id,
         ),
         [
+            ("id", "int"),
             ("partner", "int"),
             ("team", "int"),
             ("opened", "date"),
@@ -347,7 +351,8 @@ _SEGMENT_KEYS = {
 
 def customer_read(env, company, segments, partners):
     """(query, columns) of ``partners`` (a sorted array of distinct ids),
-    and maybe of other partners: id, and for each segment type of the
+    and maybe of other partners: id, commercial partner, and for each
+    segment type of the
     customer (:func:`.catalogue.customer_segment_types`) the key of its
     commercial partner (0 for none). Ids that fill most of their range are
     read as that range: quicker than looking up each."""
@@ -359,7 +364,7 @@ def customer_read(env, company, segments, partners):
     return (
         SQL(
             """
-            SELECT lp.id, %s
+            SELECT lp.id, COALESCE(lp.commercial_partner_id, lp.id), %s
               FROM res_partner lp
                    %s
              WHERE %s
@@ -368,7 +373,7 @@ def customer_read(env, company, segments, partners):
             _segment_joins(env, company),
             which,
         ),
-        [("id", "int")] + [(t, "int") for t in types],
+        [("id", "int"), ("commercial", "int")] + [(t, "int") for t in types],
     )
 
 
@@ -383,6 +388,39 @@ def _segment_joins(env, company):
         "AND ls.company_id = %s",
         company.id,
     )
+
+
+def tier_history_read(env, company, cr=None):
+    """{partner, month, tier, initial: array} of the loyalty tier changes
+    of the company's customers (crm_loyalty's tier history; empty arrays
+    without it): the last change of each customer and month, sorted by
+    customer and month, with the tier the customer held before its first
+    change (0 for none)."""
+    columns = [
+        ("partner", "int"),
+        ("month", "date"),
+        ("tier", "int"),
+        ("initial", "int"),
+    ]
+    if "crm.loyalty.tier.history" not in env:
+        return {
+            name: np.zeros(0, dtype="datetime64[D]" if kind == "date" else np.int32)
+            for name, kind in columns
+        }
+    query = SQL(
+        """
+        SELECT DISTINCT ON (h.partner_id, date_trunc('month', h.date))
+               h.partner_id, date_trunc('month', h.date)::date,
+               COALESCE(h.new_tier_id, 0),
+               COALESCE(FIRST_VALUE(h.old_tier_id) OVER (
+                   PARTITION BY h.partner_id ORDER BY h.date, h.id), 0)
+          FROM crm_loyalty_tier_history h
+         WHERE h.company_id = %s
+      ORDER BY h.partner_id, date_trunc('month', h.date), h.date DESC, h.id DESC
+        """,
+        company.id,
+    )
+    return read_rows(env, query, columns, cr=cr)
 
 
 def sql_ids(ids):

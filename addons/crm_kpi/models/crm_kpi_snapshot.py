@@ -16,12 +16,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
 
-from odoo.addons.crm_suite_base.customer import (
-    CUSTOMER_INVOICE,
-    posted_customer_moves_domain,
-)
 from odoo.addons.crm_suite_base.periods import (
-    add_months,
     last_closed_month,
     month_start,
 )
@@ -37,15 +32,6 @@ SEGMENT_MODELS = {
     "team": "crm.team",
     "country": "res.country",
 }
-# the KPIs counted on the customers invoiced in the month
-MONTH_CUSTOMER_KPIS = ("active_customers", "new_customers")
-# the KPIs counted on the customer base (the customers of the window)
-BASE_CUSTOMER_KPIS = (
-    "retention_rate",
-    "churn_rate",
-    "repeat_purchase_rate",
-    "customer_lifetime_value",
-)
 
 
 class CrmKpiSnapshot(models.Model):
@@ -158,70 +144,10 @@ class CrmKpiSnapshot(models.Model):
 
     # ------------------------------------------------------------ actions
     def action_open_details(self):
-        """The invoices, customers or claims behind a snapshot."""
+        """The records behind the snapshot's figure, as the engine counted
+        them (:mod:`..details`): counted or summed, they give it back."""
         self.ensure_one()
-        if self.kpi_code.startswith("complaint"):
-            return self._claims_action()
-        # read for every KPI of the invoices: it checks that the user may
-        # read the invoices behind the figure
-        customers = self._customers_of_month()
-        if self.kpi_code in MONTH_CUSTOMER_KPIS + BASE_CUSTOMER_KPIS:
-            return self._details_action(
-                self.env._("Customers"), "res.partner", [("id", "in", customers)]
-            )
-        return self._details_action(
-            self.env._("Invoices"),
-            "account.move",
-            [
-                ("company_id", "=", self.company_id.id),
-                *posted_customer_moves_domain(),
-                ("invoice_date", ">=", self.date_from),
-                ("invoice_date", "<=", self.date_to),
-            ],
-        )
-
-    def _claims_action(self):
-        """The claims dated (closed, for the resolution days) in the month."""
-        field = (
-            "date_closed" if self.kpi_code == "complaint_resolution_days" else "date"
-        )
-        return self._details_action(
-            self.env._("Claims"),
-            "crm.claim",
-            [
-                ("company_id", "=", self.company_id.id),
-                (field, ">=", self.date_from),
-                (field, "<", self.date_to + timedelta(days=1)),
-            ],
-        )
-
-    def _details_action(self, name, model, domain):
-        return {
-            "type": "ir.actions.act_window",
-            "name": name,
-            "res_model": model,
-            "view_mode": "list,form",
-            "domain": domain,
-        }
-
-    def _customers_of_month(self):
-        """Customers invoiced in the snapshot's month (or in its window for
-        the customer-base KPIs)."""
-        start = self.date_from
-        if self.kpi_code not in MONTH_CUSTOMER_KPIS:
-            start = add_months(
-                self.date_from, 1 - self.company_id.crm_kpi_window_months
-            )
-        groups = self.env["account.move"]._read_group(
-            [
-                ("company_id", "=", self.company_id.id),
-                *posted_customer_moves_domain((CUSTOMER_INVOICE,)),
-                ("invoice_date", ">=", start),
-                ("invoice_date", "<=", self.date_to),
-            ],
-            ["commercial_partner_id"],
-        )
-        return [partner.id for (partner,) in groups]
+        return self.env["crm.kpi.detail.line"]._open_for(self)
 
     # ------------------------------------------------------------- engine
     @api.model
@@ -274,8 +200,8 @@ class CrmKpiSnapshot(models.Model):
         segments = [
             segment_type
             for segment_type, _label in SEGMENT_TYPES
-            # the tier segment is the customer's current loyalty tier (tiers
-            # have no month-by-month history), when crm_loyalty is installed
+            # the tier segment is the loyalty tier each customer held in the
+            # month (crm_loyalty's tier history), when crm_loyalty is installed
             if segment_type != "tier" or "crm.loyalty.state" in self.env
         ]
         results = counting.compute_kpis(self.env, company, first, last, segments)

@@ -9,3 +9,4 @@ from . import test_properties
 from . import test_engine
 from . import test_trend
 from . import test_ui_issue15
+from . import test_columns

@@ -30,7 +30,8 @@ class TestThirdCurrency(AccountTestInvoicingCommon):
         cls.silver = Tier.create({"name": "Silver", "min_amount": 1000})
         cls.gold = Tier.create({"name": "Gold", "min_amount": 5000})
         cls.customer = cls.env["res.partner"].create({"name": "Franc Payer"})
-        with freeze_time("2026-07-15"):
+        # posted on its day: the customer holds its tier from June on
+        with freeze_time("2026-06-10"):
             move = cls.env["account.move"].create(
                 {
                     "move_type": "out_invoice",

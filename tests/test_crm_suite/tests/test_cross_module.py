@@ -25,7 +25,8 @@ class TestCrossModule(AccountTestInvoicingCommon):
         cls.gold = Tier.create({"name": "Gold", "min_amount": 5000})
         Partner = cls.env["res.partner"]
         cls.big, cls.small = Partner.create([{"name": "Big"}, {"name": "Small"}])
-        with freeze_time("2026-07-15"):
+        # posted on its day: the customer holds its tier from June on
+        with freeze_time("2026-06-10"):
             for partner, amount in ((cls.big, 6000), (cls.small, 1200)):
                 move = cls.env["account.move"].create(
                     {
