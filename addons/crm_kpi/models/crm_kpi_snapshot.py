@@ -9,7 +9,6 @@ Snapshots of closed months are written once and never rewritten: a change
 of formula bumps FORMULA_VERSION and writes new rows beside the old ones.
 """
 
-from datetime import timedelta
 from typing import Any
 
 from odoo import api, fields, models
