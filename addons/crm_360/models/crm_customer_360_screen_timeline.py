@@ -314,7 +314,19 @@ class CrmCustomer360ScreenTimeline(models.AbstractModel):
         """Invoices and credit notes posted (on their invoice date), payments
         received, and receivable items past their due date with an amount
         left to pay (on that due date): for users with billing rights."""
-        kinds = [
+        companies = [("company_id", "in", self.env.companies.ids)]
+        kinds = []
+        if self._can_read("account.move"):
+            kinds += self._invoice_event_kinds(partner)
+        if self._can_read("account.payment"):
+            kinds.append(self._payment_event_kind(family, companies))
+        if self._can_read("account.move.line"):
+            kinds.append(self._installment_event_kind(partner, companies))
+        return kinds
+
+    @api.model
+    def _invoice_event_kinds(self, partner):
+        return [
             EventKind(
                 kind,
                 "account.move",
@@ -327,41 +339,38 @@ class CrmCustomer360ScreenTimeline(models.AbstractModel):
                 ("invoice_posted", CUSTOMER_INVOICE),
                 ("credit_note_posted", CUSTOMER_REFUND),
             )
-            if self._can_read("account.move")
         ]
-        companies = [("company_id", "in", self.env.companies.ids)]
-        if self._can_read("account.payment"):
-            payments = [
-                ("partner_id", "in", family),
-                ("partner_type", "=", "customer"),
-                ("payment_type", "=", "inbound"),
-                ("state", "in", RECEIVED_PAYMENT_STATES),
-            ]
-            kinds.append(
-                EventKind(
-                    "payment_received",
-                    "account.payment",
-                    payments + companies,
-                    "date",
-                    "amount",
-                    "currency_id",
-                )
-            )
-        if self._can_read("account.move.line"):
-            kinds.append(
-                EventKind(
-                    "installment_due",
-                    "account.move.line",
-                    self._due_items_domain(partner) + companies,
-                    "date_maturity",
-                    "amount_residual_currency",
-                    "currency_id",
-                    name="move_name",
-                    link="account.move",
-                    link_id="move_id",
-                )
-            )
-        return kinds
+
+    @api.model
+    def _payment_event_kind(self, family, companies):
+        payments = [
+            ("partner_id", "in", family),
+            ("partner_type", "=", "customer"),
+            ("payment_type", "=", "inbound"),
+            ("state", "in", RECEIVED_PAYMENT_STATES),
+        ]
+        return EventKind(
+            "payment_received",
+            "account.payment",
+            payments + companies,
+            "date",
+            "amount",
+            "currency_id",
+        )
+
+    @api.model
+    def _installment_event_kind(self, partner, companies):
+        return EventKind(
+            "installment_due",
+            "account.move.line",
+            self._due_items_domain(partner) + companies,
+            "date_maturity",
+            "amount_residual_currency",
+            "currency_id",
+            name="move_name",
+            link="account.move",
+            link_id="move_id",
+        )
 
     @api.model
     def _due_items_domain(self, partner):
