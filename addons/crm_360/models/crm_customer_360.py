@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Domain
 from odoo.tools import SQL
 
-from .crm_customer_360_screen import _whole
+from .crm_customer_360_screen import valid_page
 
 EXPORT_PAGE = 100
 EXPORT_PAGE_MAX = 1000
@@ -197,12 +197,7 @@ class CrmCustomer360(models.Model):
 
     @api.model
     def _check_export_page(self, limit, offset):
-        if not (
-            _whole(limit)
-            and _whole(offset)
-            and offset >= 0
-            and 1 <= limit <= EXPORT_PAGE_MAX
-        ):
+        if not valid_page(offset, limit, EXPORT_PAGE_MAX):
             raise UserError(
                 self.env._(
                     "Invalid export page (limit %(limit)r, offset %(offset)r): the "

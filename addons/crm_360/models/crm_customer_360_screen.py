@@ -81,12 +81,7 @@ class CrmCustomer360Screen(models.AbstractModel):
 
     @api.model
     def _check_page(self, offset, limit):
-        if not (
-            _whole(offset)
-            and _whole(limit)
-            and offset >= 0
-            and 1 <= limit <= TIMELINE_PAGE_MAX
-        ):
+        if not valid_page(offset, limit, TIMELINE_PAGE_MAX):
             raise UserError(
                 self.env._(
                     "Invalid timeline page (offset %(offset)r, limit %(limit)r): "
@@ -141,6 +136,12 @@ class CrmCustomer360Screen(models.AbstractModel):
 
 def _whole(value):
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def valid_page(offset, limit, maximum):
+    """A page of at most ``maximum`` rows: whole numbers, offset from 0,
+    limit from 1."""
+    return _whole(offset) and _whole(limit) and offset >= 0 and 1 <= limit <= maximum
 
 
 def _json_domain(value):
