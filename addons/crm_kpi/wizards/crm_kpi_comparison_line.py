@@ -4,17 +4,22 @@ from odoo.addons.crm_suite_base.periods import add_months
 
 from ..catalogue import FORMULA_VERSION, KPIS, kpi_selection
 
-SIGNIFICANCE = 0.05
 STATISTICS = (
     "baseline_months",
+    "transition_months",
     "after_months",
     "baseline_mean",
+    "transition_mean",
     "after_mean",
     "change",
     "change_pct",
     "ci_low",
     "ci_high",
     "p_value",
+    "p_value_adjusted",
+    "test",
+    "significant",
+    "verdict",
     "has_test",
     "warning",
     "same_season_difference",
@@ -52,8 +57,16 @@ class CrmKpiComparisonLine(models.TransientModel):
     baseline_months = fields.Integer(
         string="Months Before", compute="_compute_statistics"
     )
+    transition_months = fields.Integer(
+        string="Months in Transition", compute="_compute_statistics"
+    )
     after_months = fields.Integer(string="Months After", compute="_compute_statistics")
     baseline_mean = fields.Float(digits=(16, 2), compute="_compute_statistics")
+    transition_mean = fields.Float(
+        digits=(16, 2),
+        compute="_compute_statistics",
+        help="Mean of the transition months, left out of the tests.",
+    )
     after_mean = fields.Float(digits=(16, 2), compute="_compute_statistics")
     change = fields.Float(digits=(16, 2), compute="_compute_statistics")
     change_pct = fields.Float(
@@ -66,10 +79,30 @@ class CrmKpiComparisonLine(models.TransientModel):
         string="95% CI High", digits=(16, 2), compute="_compute_statistics"
     )
     p_value = fields.Float(
-        string="p-value (Welch)", digits=(16, 4), compute="_compute_statistics"
+        string="p-value", digits=(16, 4), compute="_compute_statistics"
+    )
+    p_value_adjusted = fields.Float(
+        string="Adjusted p-value",
+        digits=(16, 4),
+        compute="_compute_statistics",
+        help="Benjamini-Hochberg adjusted across the KPIs of the segment: the "
+        "change is significant below 0.05.",
+    )
+    test = fields.Char(
+        compute="_compute_statistics", help="The test the p-values come from."
     )
     has_test = fields.Boolean(compute="_compute_statistics")
-    significant = fields.Boolean(compute="_compute_formula")
+    significant = fields.Boolean(compute="_compute_statistics")
+    verdict = fields.Selection(
+        [
+            ("improved", "Improved"),
+            ("worsened", "Worsened"),
+            ("no_change", "No significant change"),
+        ],
+        compute="_compute_statistics",
+        help="A significant change in the KPI's better direction is an "
+        "improvement, in its worse direction a worsening.",
+    )
     warning = fields.Char(compute="_compute_statistics")
     same_season_difference = fields.Float(
         digits=(16, 2),
@@ -134,16 +167,21 @@ class CrmKpiComparisonLine(models.TransientModel):
     )
     def _compute_statistics(self):
         Snapshot = self.env["crm.kpi.snapshot"]
+        # the KPIs of a segment are compared together (adjusted p-values)
+        segments = {}
         for line in self:
             comparison = line.comparison_id
             if not line.kpi_code or not comparison.company_id:
                 line.update(dict.fromkeys(STATISTICS, False))
                 continue
-            data = Snapshot.with_company(comparison.company_id).get_comparison(
-                line.kpi_code,
+            key = (
+                comparison.company_id,
                 comparison.segment_type,
                 comparison.segment_value or "all",
             )
+            if key not in segments:
+                segments[key] = Snapshot.with_company(key[0]).get_comparisons(*key[1:])
+            data = segments[key][line.kpi_code]
             line.update(
                 {
                     **line._mean_statistics(data),
@@ -154,19 +192,26 @@ class CrmKpiComparisonLine(models.TransientModel):
 
     @staticmethod
     def _mean_statistics(data):
-        """The fields of the comparison of the means (Welch's test)."""
+        """The fields of the comparison of the means."""
         return {
             "has_change": data["change"] is not None,
             "has_change_pct": data["change_pct"] is not None,
-            "baseline_months": data["baseline_months"],
-            "after_months": data["after_months"],
-            "baseline_mean": data["baseline_mean"] or 0.0,
-            "after_mean": data["after_mean"] or 0.0,
+            **{
+                f"{side}_{key}": data[f"{side}_{key}"] or 0
+                for side in ("baseline", "transition", "after")
+                for key in ("months", "mean")
+            },
             "change": data["change"] or 0.0,
             "change_pct": data["change_pct"] or 0.0,
             "ci_low": data["ci_low"] or 0.0,
             "ci_high": data["ci_high"] or 0.0,
             "p_value": data["p_value"] if data["p_value"] is not None else 1.0,
+            "p_value_adjusted": data["p_value_adjusted"]
+            if data["p_value_adjusted"] is not None
+            else 1.0,
+            "test": data["test"] or False,
+            "significant": data["significant"],
+            "verdict": data["verdict"],
             "has_test": data["p_value"] is not None,
             "warning": data["warning"] or False,
         }
@@ -197,11 +242,10 @@ class CrmKpiComparisonLine(models.TransientModel):
             "its_slope_ci_high": slope_ci[1],
         }
 
-    @api.depends("kpi_code", "p_value", "has_test")
+    @api.depends("kpi_code")
     def _compute_formula(self):
         for line in self:
             line.formula = str(KPIS[line.kpi_code].help) if line.kpi_code else ""
-            line.significant = line.has_test and line.p_value < SIGNIFICANCE
 
     def action_open_baseline(self):
         """The baseline months: the snapshots behind the baseline mean."""
