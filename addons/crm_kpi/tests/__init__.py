@@ -7,3 +7,4 @@ from . import test_backfill
 from . import test_bad_input
 from . import test_properties
 from . import test_engine
+from . import test_statistics

@@ -27,7 +27,7 @@ import math
 import numpy as np
 from dateutil.relativedelta import relativedelta
 
-PHI = 0.5
+PHI = 0.3
 SIGMA = 0.05
 BASE_CUSTOMERS = 1200
 
