@@ -107,18 +107,25 @@ def hac_lags(n):
 
 
 def hac_fit(values, exog):
-    """statsmodels' OLS fit of ``values`` on ``exog`` with Newey-West
-    errors (:func:`hac_lags` lags, Bartlett kernel) and t inference."""
+    """(coefficients, p-values, 95% intervals) of statsmodels' OLS fit of
+    ``values`` on ``exog`` with Newey-West errors (:func:`hac_lags` lags,
+    Bartlett kernel, small-sample correction n / (n - k)) and t inference;
+    a p-value that cannot be computed is NaN."""
     import statsmodels.api as sm
 
     with warnings.catch_warnings():
-        # a side whose values are all equal is valid; numpy warns of a 0/0
+        # a series whose values are all equal is valid; numpy warns of a 0/0
         warnings.simplefilter("ignore", RuntimeWarning)
-        return sm.OLS(np.asarray(values, dtype=float), exog).fit(
+        fit = sm.OLS(np.asarray(values, dtype=float), exog).fit(
             cov_type="HAC",
             cov_kwds={"maxlags": hac_lags(len(values)), "use_correction": True},
             use_t=True,
         )
+        return fit.params, fit.pvalues, fit.conf_int(SIGNIFICANCE)
+
+
+def _finite(value):
+    return float(value) if np.isfinite(value) else None
 
 
 def before_after_test(before, after):
@@ -126,15 +133,13 @@ def before_after_test(before, after):
     ``before`` to ``after`` (values in time order): the OLS coefficient of
     an "after" dummy, with Newey-West errors."""
     dummy = np.r_[np.zeros(len(before)), np.ones(len(after))]
-    fit = hac_fit(
+    _params, p_values, intervals = hac_fit(
         list(before) + list(after), np.column_stack([np.ones_like(dummy), dummy])
     )
-    low, high = fit.conf_int(SIGNIFICANCE)[1]
-    p_value = float(fit.pvalues[1])
     return {
-        "p_value": p_value if np.isfinite(p_value) else None,
-        "ci_low": float(low),
-        "ci_high": float(high),
+        "p_value": _finite(p_values[1]),
+        "ci_low": float(intervals[1][0]),
+        "ci_high": float(intervals[1][1]),
         "lags": hac_lags(len(dummy)),
     }
 
@@ -337,6 +342,8 @@ def _interrupted_time_series(periods, values, env):
     months = [m for m in periods.its_baseline + periods.its_after if m in values]
     if not periods.its_after or len(months) < 8:
         return None
+    if np.var([values[m] for m in months]) == 0:
+        return None
     after_start = periods.its_after[0]
     if not any(m >= after_start for m in months) or months[0] >= after_start:
         return None
@@ -344,15 +351,14 @@ def _interrupted_time_series(periods, values, env):
     exog = np.array(_its_rows(months, after_start, seasonal))
     if exog.shape[0] <= exog.shape[1]:
         return None
-    fit = hac_fit([values[m] for m in months], exog)
-    interval = fit.conf_int(SIGNIFICANCE)
+    params, p_values, interval = hac_fit([values[m] for m in months], exog)
     return {
-        "level_change": float(fit.params[2]),
+        "level_change": float(params[2]),
         "level_ci": [float(interval[2][0]), float(interval[2][1])],
-        "level_p_value": float(fit.pvalues[2]),
-        "slope_change": float(fit.params[3]),
+        "level_p_value": _finite(p_values[2]),
+        "slope_change": float(params[3]),
         "slope_ci": [float(interval[3][0]), float(interval[3][1])],
-        "slope_p_value": float(fit.pvalues[3]),
+        "slope_p_value": _finite(p_values[3]),
         "seasonal": seasonal,
         "months": len(months),
         "test": hac_test_name(hac_lags(len(months)), env),

@@ -144,9 +144,10 @@ def cohort_segment(env, company, segment_type, segment_value):
         return SQL("TRUE")
     key = int(segment_value or 0)
     if segment_type == "team":
-        return SQL("COALESCE(team_id, 0) = %s", key)
+        return SQL("COALESCE(account_move.team_id, 0) = %s", key)
     return SQL(
-        "(SELECT %s FROM res_partner lp %s WHERE lp.id = commercial_partner_id) = %s",
+        "(SELECT %s FROM res_partner lp %s "
+        "WHERE lp.id = account_move.commercial_partner_id) = %s",
         _SEGMENT_KEYS[segment_type],
         _segment_joins(env, company),
         key,
