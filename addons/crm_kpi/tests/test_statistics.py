@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from scipy import stats
 
 from odoo.exceptions import UserError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import Form, TransactionCase, tagged
 from odoo.tools import SQL
 from odoo.tools.misc import file_path
 
@@ -330,6 +330,22 @@ class TestComparisonThroughInvoices(KpiCase):
         self.assertEqual(by_team["before"][0]["size"], 3)
         with self.assertRaisesRegex(UserError, "Unknown segment"):
             Snapshot.get_cohort_table(3, "country", "Spain")
+
+    @freeze_time("2026-07-15")
+    def test_the_cohort_tab_follows_the_segment(self):
+        comparison = (
+            self.env["crm.kpi.comparison"].with_company(self.company).create({})
+        )
+        self.assertEqual(
+            comparison.cohort_line_ids.filtered("cohort").mapped("size"), [3, 1, 1, 1]
+        )
+        with Form(comparison) as form:
+            form.segment_type = "country"
+            self.assertFalse(form.cohort_line_ids, "no cohort before an id is given")
+            form.segment_value = str(self.france.id)
+        cohorts = comparison.cohort_line_ids.filtered("cohort")
+        self.assertEqual(cohorts.mapped("name"), ["2026-06"])
+        self.assertEqual(cohorts.mapped("size"), [1])
 
     def test_migration_stores_the_transition_periods(self):
         """Snapshots stored before the transition existed say "after" for
