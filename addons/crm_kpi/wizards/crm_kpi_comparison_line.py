@@ -107,23 +107,28 @@ class CrmKpiComparisonLine(models.TransientModel):
     same_season_difference = fields.Float(
         digits=(16, 2),
         compute="_compute_statistics",
-        help="Mean difference between each month after go-live and the same "
-        "month a year before.",
+        help="Mean difference between each month after and the baseline month "
+        "of the same calendar month.",
     )
     its_level_change = fields.Float(
         string="Level Change (ITS)",
         digits=(16, 2),
         compute="_compute_statistics",
-        help="Jump at go-live estimated by the interrupted time series.",
+        help="Jump at the end of the transition estimated by the interrupted "
+        "time series (the transition left out).",
     )
     its_slope_change = fields.Float(
         string="Slope Change (ITS)",
         digits=(16, 3),
         compute="_compute_statistics",
-        help="Change of the monthly trend after go-live.",
+        help="Change of the monthly trend after the transition.",
     )
     its_level_p_value = fields.Float(
-        string="Level p-value (ITS)", digits=(16, 4), compute="_compute_statistics"
+        string="Level p-value (ITS)",
+        digits=(16, 4),
+        compute="_compute_statistics",
+        help="From the OLS of the interrupted time series with Newey-West "
+        "standard errors, floor(4 (n/100)^(2/9)) lags for its n months.",
     )
     its_level_ci_low = fields.Float(
         string="Level 95% CI Low (ITS)", digits=(16, 2), compute="_compute_statistics"
@@ -134,7 +139,11 @@ class CrmKpiComparisonLine(models.TransientModel):
         compute="_compute_statistics",
     )
     its_slope_p_value = fields.Float(
-        string="Slope p-value (ITS)", digits=(16, 4), compute="_compute_statistics"
+        string="Slope p-value (ITS)",
+        digits=(16, 4),
+        compute="_compute_statistics",
+        help="From the OLS of the interrupted time series with Newey-West "
+        "standard errors, floor(4 (n/100)^(2/9)) lags for its n months.",
     )
     its_slope_ci_low = fields.Float(
         string="Slope 95% CI Low (ITS)", digits=(16, 3), compute="_compute_statistics"
@@ -148,8 +157,8 @@ class CrmKpiComparisonLine(models.TransientModel):
         string="Same-season p-value",
         digits=(16, 4),
         compute="_compute_statistics",
-        help="Paired t-test of each month after go-live against the same month "
-        "a year before.",
+        help="Paired t-test of each month after against the baseline month of "
+        "the same calendar month.",
     )
     has_change = fields.Boolean(compute="_compute_statistics")
     has_change_pct = fields.Boolean(
