@@ -99,9 +99,10 @@ def first_invoice_day(env, company):
     return env.cr.fetchone()[0]
 
 
-def cohort_counts(env, company, last):
+def cohort_counts(env, company, last, segment_type="all", segment_value="all"):
     """{cohort month: {k: customers of the cohort invoiced k months
-    after it}}, up to the month ``last``."""
+    after it}}, up to the month ``last``, of the invoices of a segment
+    (:func:`cohort_segment`)."""
     env.flush_all()
     env.cr.execute(
         SQL(
@@ -111,7 +112,7 @@ def cohort_counts(env, company, last):
                        date_trunc('month', invoice_date)::date AS m
                   FROM account_move
                  WHERE company_id = %(company)s AND state = 'posted'
-                   AND move_type = %(invoice)s
+                   AND move_type = %(invoice)s AND %(segment)s
             ), cohorts AS (
                 SELECT partner, MIN(m) AS cohort FROM months GROUP BY partner
             )
@@ -126,12 +127,34 @@ def cohort_counts(env, company, last):
             company=company.id,
             invoice=CUSTOMER_INVOICE,
             last=last,
+            segment=cohort_segment(env, company, segment_type, segment_value),
         )
     )
     counts = defaultdict(dict)
     for cohort, k, count in env.cr.fetchall():
         counts[cohort][k] = count
     return counts
+
+
+def cohort_segment(env, company, segment_type, segment_value):
+    """The condition on an invoice (of account_move) of a segment: its
+    sales team, or the tier or country of its customer (the key of
+    :func:`customer_read`; '' for none); TRUE for all customers (or a tier
+    without ``crm_loyalty``)."""
+    if segment_type == "all" or (
+        segment_type == "tier" and "crm.loyalty.state" not in env
+    ):
+        return SQL("TRUE")
+    key = int(segment_value or 0)
+    if segment_type == "team":
+        return SQL("COALESCE(account_move.team_id, 0) = %s", key)
+    return SQL(
+        "(SELECT %s FROM res_partner lp %s "
+        "WHERE lp.id = account_move.commercial_partner_id) = %s",
+        _SEGMENT_KEYS[segment_type],
+        _segment_joins(env, company),
+        key,
+    )
 
 
 def _receivable_rows(env, pending, receivable, cr):

@@ -19,7 +19,6 @@ from odoo.addons.crm_suite_base.periods import (
 from .catalogue import FORMULA_VERSION, KPIS
 
 # the periods of the months a side of the comparison may average
-SIDE_PERIODS = {"baseline": ("baseline",), "after": ("transition", "after")}
 
 
 def month_range(first, last):
@@ -48,29 +47,22 @@ def chart_data(values, months, periods, comparison):
         "months": [month.isoformat() for month in months],
         "values": [values.get(month) for month in months],
         "periods": periods,
-        "baseline": _mean_line(comparison, "baseline", months, periods, values),
-        "after": _mean_line(comparison, "after", months, periods, values),
+        "baseline": _mean_line(comparison, "baseline"),
+        "after": _mean_line(comparison, "after"),
     }
 
 
-def _mean_line(comparison, side, months, periods, values):
-    """The comparison's mean of ``side``, drawn over the months it averages:
-    the most recent months with a value of the side (the baseline, or from
-    the go-live on), as many as the comparison counts."""
+def _mean_line(comparison, side):
+    """The comparison's mean of ``side``, drawn over the months it averages
+    (``months`` of :meth:`get_comparison`: the transition left out, equal
+    lengths)."""
     mean = comparison and comparison[f"{side}_mean"]
-    if mean is None or mean is False:
-        return None
-    count = comparison[f"{side}_months"]
-    side_months = [
-        month
-        for month, period in zip(months, periods, strict=True)
-        if period in SIDE_PERIODS[side] and values.get(month) is not None
-    ][-count:]
-    if not count or not side_months:
+    side_months = comparison and comparison["months"][side]
+    if mean is None or mean is False or not side_months:
         return None
     return {
         "mean": mean,
-        "months": count,
+        "months": len(side_months),
         "first": side_months[0].isoformat(),
         "last": side_months[-1].isoformat(),
     }
@@ -88,7 +80,9 @@ def trend_chart(snapshots, kpi_code, segment_type, segment_value):
     """
     company = snapshots.env.company
     last = last_closed_month(fields.Date.context_today(snapshots))
-    series = snapshots._series(kpi_code, segment_type, segment_value)
+    series = snapshots._segment_series(segment_type, segment_value, [kpi_code]).get(
+        kpi_code, []
+    )
     values = {month: value for month, value in series if month <= last}
     go_live = company._crm_kpi_go_live_month()
     starts = [*values, company._crm_kpi_baseline_start()] if go_live else values

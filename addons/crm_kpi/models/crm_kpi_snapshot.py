@@ -9,6 +9,7 @@ Snapshots of closed months are written once and never rewritten: a change
 of formula bumps FORMULA_VERSION and writes new rows beside the old ones.
 """
 
+import re
 from typing import Any
 
 from odoo import api, fields, models
@@ -356,29 +357,49 @@ class CrmKpiSnapshot(models.Model):
         ]
 
     @api.model
-    def _series(self, kpi_code, segment_type="all", segment_value="all"):
-        """[(month, value)] of the current company, oldest first."""
+    def _segment_series(self, segment_type, segment_value, kpi_codes):
+        """{KPI code: [(month, value)]} of the ``kpi_codes`` of a segment of
+        the current company, oldest first, the months with a value only."""
         snapshots = self.search(
             [
                 ("company_id", "=", self.env.company.id),
-                ("kpi_code", "=", kpi_code),
+                ("kpi_code", "in", kpi_codes),
                 ("segment_type", "=", segment_type),
                 ("segment_value", "=", segment_value),
                 ("formula_version", "=", FORMULA_VERSION),
+                ("has_value", "=", True),
             ],
             order="date_from",
         )
-        return [(s.date_from, s.value) for s in snapshots if s.has_value]
+        series = {}
+        for snapshot in snapshots:
+            series.setdefault(snapshot.kpi_code, []).append(
+                (snapshot.date_from, snapshot.value)
+            )
+        return series
 
     @api.model
     @api.readonly
-    def get_cohort_table(self, horizon: int = 12) -> dict[str, Any]:
+    def get_cohort_table(
+        self,
+        horizon: int = 12,
+        segment_type: str = "all",
+        segment_value: str = "all",
+    ) -> dict[str, Any]:
         """Cohorts of customers by first-invoice month, and the share (%) of
         each cohort that bought again k months later (k = 1..horizon), split
         into cohorts before and after the go-live month, for the current
         company. One query.
 
+        A segment keeps the customers of a tier or country (their key as in
+        the snapshots), or, for a sales team, the team's invoices: the
+        customers first invoiced by the team, and their later invoices by
+        the team.
+
         :param horizon: months after the first invoice, 1 to 120.
+        :param segment_type: ``"all"`` or a segment type of the snapshots.
+        :param segment_value: the segment's value (``"all"`` for every
+            customer).
         :returns: {"before": [...], "after": [...]}, each a list of
             {"cohort": date, "size": int, "shares": [float or None]} and, per
             side, "average": the size-weighted share for each k. Over the
@@ -390,10 +411,12 @@ class CrmKpiSnapshot(models.Model):
         # the table is read in SQL: only those who may read the KPIs see it
         self.check_access("read")
         self._check_cohort_horizon(horizon)
+        self._check_segment_type(segment_type)
+        self._check_segment_value(segment_type, segment_value)
         company = self.env.company
         last = last_closed_month(fields.Date.context_today(self))
         return comparison.cohort_table(
-            readers.cohort_counts(self.env, company, last),
+            readers.cohort_counts(self.env, company, last, segment_type, segment_value),
             last,
             company._crm_kpi_go_live_month(),
             horizon,
@@ -420,33 +443,40 @@ class CrmKpiSnapshot(models.Model):
     def get_comparison(
         self, kpi_code: str, segment_type: str = "all", segment_value: str = "all"
     ) -> dict[str, Any]:
-        """Before/after comparison of one KPI around the company's go-live.
+        """Before / during / after comparison of one KPI around the company's
+        go-live (see :mod:`..comparison`), its p-value adjusted with the
+        other KPIs of the segment (:meth:`get_comparisons`).
 
         Baseline: the ``crm_kpi_baseline_months`` months before the go-live
-        month; after: the go-live month to the last closed month. Welch's
-        t-test for the difference of means, a same-season paired comparison,
-        and an interrupted time series (level and slope change at go-live).
+        month; transition: the ``crm_kpi_transition_months`` months from the
+        go-live month on (shown, left out of the tests); after: the months
+        after the transition to the last closed month, with
+        ``crm_kpi_equal_length`` its most recent months, as many as the
+        baseline has (a shorter after period cuts the baseline to the same
+        calendar months).
 
-        :param kpi_code: a code of ``get_kpi_catalogue``, e.g. ``"revenue"``.
-        :param segment_type: ``"all"`` or a segment type of the snapshots.
-        :param segment_value: the segment's value (``"all"`` for every
-            customer).
-        :returns: a JSON-serialisable dict: ``baseline_months``,
-            ``after_months``, ``baseline_mean``, ``after_mean``, ``change``,
-            ``change_pct``, ``ci_low``, ``ci_high``, ``p_value`` (numbers or
-            null), ``warning`` (a text, false when both sides are long
-            enough), ``same_season`` and ``its`` (dicts of figures, or null).
+        :return: a dict with the keys
+            ``baseline_months``, ``transition_months``, ``after_months``
+            (months with a value in each period), ``months`` ({"baseline",
+            "transition", "after": [first days of the months in each mean]}),
+            ``baseline_mean``, ``transition_mean``, ``after_mean``,
+            ``change`` (after mean − baseline mean), ``change_pct``,
+            ``ci_low``, ``ci_high`` (95% interval of the change),
+            ``p_value`` (raw), ``p_value_adjusted`` (Benjamini-Hochberg,
+            across the KPIs of the segment), ``test`` (the test the p-value
+            comes from, e.g. "OLS with Newey-West SE (lags=2)"),
+            ``significant`` (adjusted p-value < 0.05), ``higher_is_better``,
+            ``verdict`` ("improved", "worsened" or "no_change", in the KPI's
+            direction), ``warning`` (text or False), ``same_season`` (None
+            or {pairs, mean_difference, p_value, ci_low, ci_high, test}) and
+            ``its`` (None or {level_change, level_ci, level_p_value,
+            slope_change, slope_ci, slope_p_value, seasonal, months, test});
+            None where a figure cannot be computed.
         :raises UserError: an unknown KPI or segment type, or a company
             without a CRM go-live date.
         """
-        self._check_comparison_keys(kpi_code, segment_type)
-        start, go_live, last_closed = self._comparison_months()
-        series = [
-            (month, value)
-            for month, value in self._series(kpi_code, segment_type, segment_value)
-            if start <= month <= last_closed
-        ]
-        return comparison.compare_series(series, go_live, self.env)
+        self._check_kpi_code(kpi_code)
+        return self.get_comparisons(segment_type, segment_value)[kpi_code]
 
     @api.model
     def get_trend(self, kpi_code, segment_type="all", segment_value="all"):
@@ -471,6 +501,32 @@ class CrmKpiSnapshot(models.Model):
         self._check_segment_type(segment_type)
 
     @api.model
+    @api.readonly
+    def get_comparisons(
+        self, segment_type: str = "all", segment_value: str = "all"
+    ) -> dict[str, Any]:
+        """{KPI code: :meth:`get_comparison`} of every KPI of a segment, their
+        p-values adjusted together."""
+        self._check_segment_type(segment_type)
+        periods = self._comparison_periods()
+        series = self._segment_series(segment_type, segment_value, list(KPIS))
+        customers = dict(series.get("active_customers", []))
+        return comparison.compare_kpis(series, periods, self.env, KPIS, customers)
+
+    @api.model
+    def _comparison_periods(self):
+        """The :class:`..comparison.Periods` of the current company."""
+        start, go_live, last_closed = self._comparison_months()
+        company = self.env.company
+        return comparison.comparison_periods(
+            start,
+            go_live,
+            company._crm_kpi_after_start(),
+            last_closed,
+            company.crm_kpi_equal_length,
+        )
+
+    @api.model
     def _check_kpi_code(self, kpi_code):
         if not isinstance(kpi_code, str) or kpi_code not in KPIS:
             raise UserError(
@@ -489,6 +545,18 @@ class CrmKpiSnapshot(models.Model):
                     "Unknown segment type %(segment)s: choose one of %(types)s.",
                     segment=segment_type,
                     types=", ".join(dict(SEGMENT_TYPES)),
+                )
+            )
+
+    @api.model
+    def _check_segment_value(self, segment_type, segment_value):
+        """A segment's key is the id of a tier, team or country ('' for none)."""
+        if segment_type != "all" and not re.fullmatch(r"\d*", str(segment_value)):
+            raise UserError(
+                self.env._(
+                    "Unknown segment %(segment)r: give the id of a tier, sales "
+                    "team or country, or '' for none.",
+                    segment=segment_value,
                 )
             )
 

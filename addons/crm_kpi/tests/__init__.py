@@ -10,3 +10,4 @@ from . import test_engine
 from . import test_trend
 from . import test_ui_issue15
 from . import test_columns
+from . import test_statistics

@@ -8,7 +8,7 @@ from freezegun import freeze_time
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
-from ..comparison import compare_series
+from ..comparison import compare_series, periods_around
 
 GO_LIVE = date(2025, 1, 1)
 
@@ -29,7 +29,8 @@ def series(jump, seed, months_before=24, months_after=18, noise=2.0):
 @tagged("post_install", "-at_install")
 class TestKpiComparison(TransactionCase):
     def test_detects_a_jump_at_go_live(self):
-        result = compare_series(series(jump=10, seed=1), GO_LIVE, self.env)
+        history = series(jump=10, seed=1)
+        result = compare_series(history, periods_around(history, GO_LIVE), self.env)
         self.assertAlmostEqual(result["change"], 10, delta=2)
         self.assertLess(result["p_value"], 0.05)
         self.assertGreater(result["ci_low"], 0)
@@ -41,11 +42,14 @@ class TestKpiComparison(TransactionCase):
         self.assertGreaterEqual(
             its["level_ci"][1], 10, "the true jump is in the interval"
         )
-        self.assertEqual(result["same_season"]["pairs"], 12)  # first year after
+        # each month after with the baseline month of its calendar month: the
+        # 24 baseline months have each calendar month twice
+        self.assertEqual(result["same_season"]["pairs"], 18)
         self.assertAlmostEqual(result["same_season"]["mean_difference"], 10, delta=2)
 
     def test_finds_no_jump_where_there_is_none(self):
-        result = compare_series(series(jump=0, seed=2), GO_LIVE, self.env)
+        history = series(jump=0, seed=2)
+        result = compare_series(history, periods_around(history, GO_LIVE), self.env)
         self.assertGreater(result["p_value"], 0.05)
         self.assertLess(result["ci_low"], 0)
         self.assertGreater(result["ci_high"], 0)
@@ -53,9 +57,8 @@ class TestKpiComparison(TransactionCase):
         self.assertGreater(result["its"]["level_ci"][1], 0)
 
     def test_warns_on_short_sides(self):
-        result = compare_series(
-            series(jump=5, seed=3, months_before=4, months_after=3), GO_LIVE, self.env
-        )
+        history = series(jump=5, seed=3, months_before=4, months_after=3)
+        result = compare_series(history, periods_around(history, GO_LIVE), self.env)
         self.assertIn("Fewer than 6 months", result["warning"])
         self.assertEqual(result["baseline_months"], 4)
 
@@ -79,6 +82,6 @@ class TestKpiComparisonConstantSide(TransactionCase):
         ]
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = compare_series(series, GO_LIVE, self.env)
+            result = compare_series(series, periods_around(series, GO_LIVE), self.env)
         self.assertFalse([w for w in caught if issubclass(w.category, RuntimeWarning)])
         self.assertLess(result["p_value"], 0.05)

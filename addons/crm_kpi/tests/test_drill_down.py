@@ -18,7 +18,12 @@ class TestComparisonDrillDown(KpiCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company.write(
-            {"crm_go_live_date": "2026-04-10", "crm_kpi_baseline_months": 3}
+            {
+                "crm_go_live_date": "2026-04-10",
+                "crm_kpi_baseline_months": 3,
+                # no transition: April to June are the months after
+                "crm_kpi_transition_months": 0,
+            }
         )
         with freeze_time("2026-07-15"):
             cls.env["crm.kpi.snapshot"].with_company(cls.company).compute_snapshots(

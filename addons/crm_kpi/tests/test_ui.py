@@ -13,6 +13,8 @@ class TestKpiTour(HttpCase):
         company = self.env.company
         this_month = fields.Date.today().replace(day=1)
         company.crm_go_live_date = this_month - relativedelta(months=3)
+        # three months on each side, with no transition between them
+        company.write({"crm_kpi_transition_months": 0, "crm_kpi_baseline_months": 3})
         self.env["crm.kpi.snapshot"]._store(
             company,
             [

@@ -38,10 +38,24 @@ class CrmKpiComparison(models.TransientModel):
         for wizard in self:
             wizard.display_name = self.env._("Before / After Go-live")
 
-    def _default_cohort_lines(self):
-        """The averages of the cohorts before and after go-live (and their
-        customers), then the last cohorts of each side."""
-        table = self.env["crm.kpi.snapshot"].get_cohort_table(COHORT_HORIZON)
+    @api.onchange("segment_type", "segment_value")
+    def _onchange_segment_cohorts(self):
+        """The cohort table follows the segment (empty while the segment's
+        key is not yet an id)."""
+        segment = self.segment_value or ""
+        lines = []
+        if self.segment_type == "all":
+            lines = self._default_cohort_lines()
+        elif segment.isdigit() or not segment:
+            lines = self._default_cohort_lines(self.segment_type, segment)
+        self.cohort_line_ids = [Command.clear()] + lines
+
+    def _default_cohort_lines(self, segment_type="all", segment_value="all"):
+        """The averages of the cohorts of a segment before and after go-live
+        (and their customers), then the last cohorts of each side."""
+        table = self.env["crm.kpi.snapshot"].get_cohort_table(
+            COHORT_HORIZON, segment_type, segment_value
+        )
         rows = [
             self._average_row(table, "before", self.env._("Average before go-live")),
             self._average_row(table, "after", self.env._("Average after go-live")),

@@ -1,20 +1,23 @@
 from odoo import api, fields, models
 
-from odoo.addons.crm_suite_base.periods import add_months
-
 from ..catalogue import FORMULA_VERSION, KPIS, kpi_selection
 
-SIGNIFICANCE = 0.05
 STATISTICS = (
     "baseline_months",
+    "transition_months",
     "after_months",
     "baseline_mean",
+    "transition_mean",
     "after_mean",
     "change",
     "change_pct",
     "ci_low",
     "ci_high",
     "p_value",
+    "p_value_adjusted",
+    "test",
+    "significant",
+    "verdict",
     "has_test",
     "warning",
     "same_season_difference",
@@ -52,8 +55,16 @@ class CrmKpiComparisonLine(models.TransientModel):
     baseline_months = fields.Integer(
         string="Months Before", compute="_compute_statistics"
     )
+    transition_months = fields.Integer(
+        string="Months in Transition", compute="_compute_statistics"
+    )
     after_months = fields.Integer(string="Months After", compute="_compute_statistics")
     baseline_mean = fields.Float(digits=(16, 2), compute="_compute_statistics")
+    transition_mean = fields.Float(
+        digits=(16, 2),
+        compute="_compute_statistics",
+        help="Mean of the transition months, left out of the tests.",
+    )
     after_mean = fields.Float(digits=(16, 2), compute="_compute_statistics")
     change = fields.Float(digits=(16, 2), compute="_compute_statistics")
     change_pct = fields.Float(
@@ -66,31 +77,56 @@ class CrmKpiComparisonLine(models.TransientModel):
         string="95% CI High", digits=(16, 2), compute="_compute_statistics"
     )
     p_value = fields.Float(
-        string="p-value (Welch)", digits=(16, 4), compute="_compute_statistics"
+        string="p-value", digits=(16, 4), compute="_compute_statistics"
+    )
+    p_value_adjusted = fields.Float(
+        string="Adjusted p-value",
+        digits=(16, 4),
+        compute="_compute_statistics",
+        help="Benjamini-Hochberg adjusted across the KPIs of the segment: the "
+        "change is significant below 0.05.",
+    )
+    test = fields.Char(
+        compute="_compute_statistics", help="The test the p-values come from."
     )
     has_test = fields.Boolean(compute="_compute_statistics")
-    significant = fields.Boolean(compute="_compute_formula")
+    significant = fields.Boolean(compute="_compute_statistics")
+    verdict = fields.Selection(
+        [
+            ("improved", "Improved"),
+            ("worsened", "Worsened"),
+            ("no_change", "No significant change"),
+        ],
+        compute="_compute_statistics",
+        help="A significant change in the KPI's better direction is an "
+        "improvement, in its worse direction a worsening.",
+    )
     warning = fields.Char(compute="_compute_statistics")
     same_season_difference = fields.Float(
         digits=(16, 2),
         compute="_compute_statistics",
-        help="Mean difference between each month after go-live and the same "
-        "month a year before.",
+        help="Mean difference between each month after and the baseline month "
+        "of the same calendar month.",
     )
     its_level_change = fields.Float(
         string="Level Change (ITS)",
         digits=(16, 2),
         compute="_compute_statistics",
-        help="Jump at go-live estimated by the interrupted time series.",
+        help="Jump at the end of the transition estimated by the interrupted "
+        "time series (the transition left out).",
     )
     its_slope_change = fields.Float(
         string="Slope Change (ITS)",
         digits=(16, 3),
         compute="_compute_statistics",
-        help="Change of the monthly trend after go-live.",
+        help="Change of the monthly trend after the transition.",
     )
     its_level_p_value = fields.Float(
-        string="Level p-value (ITS)", digits=(16, 4), compute="_compute_statistics"
+        string="Level p-value (ITS)",
+        digits=(16, 4),
+        compute="_compute_statistics",
+        help="From the OLS of the interrupted time series with Newey-West "
+        "standard errors, floor(4 (n/100)^(2/9)) lags for its n months.",
     )
     its_level_ci_low = fields.Float(
         string="Level 95% CI Low (ITS)", digits=(16, 2), compute="_compute_statistics"
@@ -101,7 +137,11 @@ class CrmKpiComparisonLine(models.TransientModel):
         compute="_compute_statistics",
     )
     its_slope_p_value = fields.Float(
-        string="Slope p-value (ITS)", digits=(16, 4), compute="_compute_statistics"
+        string="Slope p-value (ITS)",
+        digits=(16, 4),
+        compute="_compute_statistics",
+        help="From the OLS of the interrupted time series with Newey-West "
+        "standard errors, floor(4 (n/100)^(2/9)) lags for its n months.",
     )
     its_slope_ci_low = fields.Float(
         string="Slope 95% CI Low (ITS)", digits=(16, 3), compute="_compute_statistics"
@@ -115,8 +155,8 @@ class CrmKpiComparisonLine(models.TransientModel):
         string="Same-season p-value",
         digits=(16, 4),
         compute="_compute_statistics",
-        help="Paired t-test of each month after go-live against the same month "
-        "a year before.",
+        help="Paired t-test of each month after against the baseline month of "
+        "the same calendar month.",
     )
     has_change = fields.Boolean(compute="_compute_statistics")
     has_change_pct = fields.Boolean(
@@ -134,16 +174,21 @@ class CrmKpiComparisonLine(models.TransientModel):
     )
     def _compute_statistics(self):
         Snapshot = self.env["crm.kpi.snapshot"]
+        # the KPIs of a segment are compared together (adjusted p-values)
+        segments = {}
         for line in self:
             comparison = line.comparison_id
             if not line.kpi_code or not comparison.company_id:
                 line.update(dict.fromkeys(STATISTICS, False))
                 continue
-            data = Snapshot.with_company(comparison.company_id).get_comparison(
-                line.kpi_code,
+            key = (
+                comparison.company_id,
                 comparison.segment_type,
                 comparison.segment_value or "all",
             )
+            if key not in segments:
+                segments[key] = Snapshot.with_company(key[0]).get_comparisons(*key[1:])
+            data = segments[key][line.kpi_code]
             line.update(
                 {
                     **line._mean_statistics(data),
@@ -154,19 +199,26 @@ class CrmKpiComparisonLine(models.TransientModel):
 
     @staticmethod
     def _mean_statistics(data):
-        """The fields of the comparison of the means (Welch's test)."""
+        """The fields of the comparison of the means."""
         return {
             "has_change": data["change"] is not None,
             "has_change_pct": data["change_pct"] is not None,
-            "baseline_months": data["baseline_months"],
-            "after_months": data["after_months"],
-            "baseline_mean": data["baseline_mean"] or 0.0,
-            "after_mean": data["after_mean"] or 0.0,
+            **{
+                f"{side}_{key}": data[f"{side}_{key}"] or 0
+                for side in ("baseline", "transition", "after")
+                for key in ("months", "mean")
+            },
             "change": data["change"] or 0.0,
             "change_pct": data["change_pct"] or 0.0,
             "ci_low": data["ci_low"] or 0.0,
             "ci_high": data["ci_high"] or 0.0,
             "p_value": data["p_value"] if data["p_value"] is not None else 1.0,
+            "p_value_adjusted": data["p_value_adjusted"]
+            if data["p_value_adjusted"] is not None
+            else 1.0,
+            "test": data["test"] or False,
+            "significant": data["significant"],
+            "verdict": data["verdict"],
             "has_test": data["p_value"] is not None,
             "warning": data["warning"] or False,
         }
@@ -197,11 +249,10 @@ class CrmKpiComparisonLine(models.TransientModel):
             "its_slope_ci_high": slope_ci[1],
         }
 
-    @api.depends("kpi_code", "p_value", "has_test")
+    @api.depends("kpi_code")
     def _compute_formula(self):
         for line in self:
             line.formula = str(KPIS[line.kpi_code].help) if line.kpi_code else ""
-            line.significant = line.has_test and line.p_value < SIGNIFICANCE
 
     def action_open_baseline(self):
         """The baseline months: the snapshots behind the baseline mean."""
@@ -233,23 +284,19 @@ class CrmKpiComparisonLine(models.TransientModel):
 
     def _open_snapshots(self, side):
         self.ensure_one()
-        months = self._months(side)
         kpi = dict(self._fields["kpi_code"]._description_selection(self.env))[
             self.kpi_code
         ]
-        name = self._side_title(side, kpi)
-        views = [
-            (self.env.ref("crm_kpi.crm_kpi_snapshot_view_list").id, "list"),
-            (self.env.ref("crm_kpi.crm_kpi_snapshot_view_graph").id, "graph"),
-        ]
         return {
             "type": "ir.actions.act_window",
-            "name": name,
+            "name": self._side_title(side, kpi),
             "res_model": "crm.kpi.snapshot",
-            "views": views[::-1] if side == "both" else views,
-            "domain": self._snapshot_domain(*months),
-            # one bar a month, in the colour of its side of the go-live
-            "context": {"graph_mode": "bar", "graph_stacked": True},
+            "views": [
+                (self.env.ref("crm_kpi.crm_kpi_snapshot_view_list").id, "list"),
+                (self.env.ref("crm_kpi.crm_kpi_snapshot_view_graph").id, "graph"),
+            ],
+            "domain": self._snapshot_domain(self._months(side)),
+            "context": {"graph_mode": "bar"},
         }
 
     def _side_title(self, side, kpi):
@@ -260,18 +307,21 @@ class CrmKpiComparisonLine(models.TransientModel):
         return self.env._("%(kpi)s: before and after go-live", kpi=kpi)
 
     def _months(self, side):
-        """(first, last) month of a side of the comparison."""
-        Snapshot = self.env["crm.kpi.snapshot"].with_company(
-            self.comparison_id.company_id
+        """The months the mean of ``side`` averages: ``months`` of
+        ``get_comparison`` (the transition left out, equal lengths)."""
+        comparison = self.comparison_id
+        result = (
+            self.env["crm.kpi.snapshot"]
+            .with_company(comparison.company_id)
+            .get_comparison(
+                self.kpi_code,
+                comparison.segment_type,
+                comparison.segment_value or "all",
+            )
         )
-        start, go_live, last_closed = Snapshot._comparison_months()
-        if side == "baseline":
-            return start, add_months(go_live, -1)
-        if side == "after":
-            return go_live, last_closed
-        return start, last_closed
+        return result["months"][side]
 
-    def _snapshot_domain(self, first, last):
+    def _snapshot_domain(self, months):
         """The snapshots the comparison averages: the current formula's, with
         a value, of the line's KPI and the comparison's company and segment."""
         comparison = self.comparison_id
@@ -282,6 +332,5 @@ class CrmKpiComparisonLine(models.TransientModel):
             ("segment_value", "=", comparison.segment_value or "all"),
             ("formula_version", "=", FORMULA_VERSION),
             ("has_value", "=", True),
-            ("date_from", ">=", first),
-            ("date_from", "<=", last),
+            ("date_from", "in", months),
         ]

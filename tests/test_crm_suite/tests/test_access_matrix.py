@@ -277,6 +277,8 @@ class TestAccessMatrix(AccountTestInvoicingCommon, HttpCase):
     @classmethod
     def _create_snapshots(cls):
         cls.company_a.crm_go_live_date = cls.last_closed - relativedelta(months=1)
+        # no transition: the two months from go-live on are the months after
+        cls.company_a.crm_kpi_transition_months = 0
         Snapshot = cls.env["crm.kpi.snapshot"]
         for company in (cls.company_a, cls.company_b):
             Snapshot.with_company(company).compute_snapshots(
