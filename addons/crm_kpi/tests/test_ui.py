@@ -49,6 +49,9 @@ class TestKpiTour(HttpCase):
                 "crm_go_live_date": this_month - relativedelta(months=3),
                 "crm_kpi_baseline_months": 4,
                 "crm_kpi_transition_months": 1,
+                # every baseline month in its mean (equal lengths would cut
+                # it to the after period's two months)
+                "crm_kpi_equal_length": False,
             }
         )
         # baseline 90, 92, (none), 94; transition 96.5; after 96, 97
