@@ -1,11 +1,6 @@
-"""The tour of issue 15: comparison, a worsened KPI shown red, Details,
-the list with the same count.
-
-It needs the colours that follow each KPI's direction and the Details
-lists that give back their figure, built beside this test: until both are
-in, it is left out of the standard run (tag ``-standard``); run it with
-``--test-tags crm_kpi_issue15``, then drop ``-standard``.
-"""
+"""The comparison, a worsened KPI shown red (colours follow the KPI's
+direction), the months behind its after mean, Details, and the list with
+the same count."""
 
 from dateutil.relativedelta import relativedelta
 
@@ -19,7 +14,7 @@ BEFORE = (6, 7, 6, 7, 6, 7)
 AFTER = (2, 3, 2, 3, 2, 3)
 
 
-@tagged("-standard", "crm_kpi_issue15", "post_install", "-at_install")
+@tagged("post_install", "-at_install")
 class TestKpiWorsenedTour(AccountTestInvoicingCommon, HttpCase):
     def test_worsened_kpi_opens_its_customers(self):
         """Go-live six months ago, no transition: the customers invoiced
