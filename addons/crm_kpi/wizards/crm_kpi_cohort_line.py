@@ -1,10 +1,13 @@
 from odoo import fields, models
+from odoo.tools import SQL
 
 from odoo.addons.crm_suite_base.customer import (
     CUSTOMER_INVOICE,
     posted_customer_moves_domain,
 )
 from odoo.addons.crm_suite_base.periods import add_months
+
+from .. import readers
 
 COHORT_HORIZON = 12
 
@@ -47,38 +50,57 @@ class CrmKpiCohortLine(models.TransientModel):
 
     def action_open_customers(self):
         """The customers of the cohort (of every cohort of its side, for an
-        average): those whose first invoice in the company is in its month."""
+        average), in the comparison's segment: those whose first invoice of
+        the segment (as the cohort table counts it) is in its month."""
         self.ensure_one()
-        company = self.comparison_id.company_id
-        groups = self.env["account.move"]._read_group(
+        comparison = self.comparison_id
+        company = comparison.company_id
+        query = self.env["account.move"]._search(
             [
                 ("company_id", "=", company.id),
                 *posted_customer_moves_domain((CUSTOMER_INVOICE,)),
-            ],
-            ["commercial_partner_id"],
-            having=self._first_invoice_having(company._crm_kpi_go_live_month()),
+            ]
         )
+        query.add_where(
+            readers.cohort_segment(
+                self.env,
+                company,
+                comparison.segment_type or "all",
+                comparison.segment_value or "all",
+            )
+        )
+        query.groupby = SQL.identifier(query.table, "commercial_partner_id")
+        query.having = self._first_invoice_having(
+            SQL("MIN(%s)", SQL.identifier(query.table, "invoice_date")),
+            company._crm_kpi_go_live_month(),
+        )
+        ids = [
+            partner_id
+            for (partner_id,) in self.env.execute_query(query.select(query.groupby))
+        ]
         return {
             "type": "ir.actions.act_window",
             "name": self._customers_title(),
             "res_model": "res.partner",
             "view_mode": "list,form",
-            "domain": [("id", "in", [partner.id for (partner,) in groups])],
+            "domain": [("id", "in", ids)],
         }
 
-    def _first_invoice_having(self, go_live):
+    def _first_invoice_having(self, first_invoice, go_live):
         """The months of the first invoice of the line's customers: the
         cohort's, or before or from the go-live month for an average."""
         if self.cohort:
             first, end = self.cohort, add_months(self.cohort, 1)
         elif self.side == "before":
-            first, end = False, go_live
+            first, end = None, go_live
         else:
-            first, end = go_live, False
-        having = [("invoice_date:min", "<", end)] if end else []
+            first, end = go_live, None
+        conditions = [SQL("TRUE")]
+        if end:
+            conditions.append(SQL("%s < %s", first_invoice, end))
         if first:
-            having.append(("invoice_date:min", ">=", first))
-        return having
+            conditions.append(SQL("%s >= %s", first_invoice, first))
+        return SQL(" AND ").join(conditions)
 
     def _customers_title(self):
         if self.cohort:

@@ -323,3 +323,29 @@ class TestKpiDrillDown(AccountTestInvoicingCommon):
                 action = row.action_open_customers()
                 customers = self.env[action["res_model"]].search(action["domain"])
                 self.assertEqual(len(customers), row.size)
+
+    def test_segment_cohort_rows_open_their_customers(self):
+        """The cohort table of a segment (a country, a sales team) counts
+        the customers each row opens, and only that segment's."""
+        self.company.write(
+            {"crm_go_live_date": "2026-01-10", "crm_kpi_baseline_months": 4}
+        )
+        spain = self.env.ref("base.es")
+        for segment_type, segment_value, members in (
+            ("country", str(spain.id), self.customers["es1"] | self.customers["es2"]),
+            ("team", str(self.teams["north"].id), None),
+        ):
+            comparison = (
+                self.env["crm.kpi.comparison"]
+                .with_company(self.company)
+                .create({"segment_type": segment_type, "segment_value": segment_value})
+            )
+            comparison._onchange_segment_cohorts()
+            self.assertTrue(comparison.cohort_line_ids)
+            for row in comparison.cohort_line_ids:
+                with self.subTest(segment=segment_type, cohort=row.name):
+                    action = row.action_open_customers()
+                    customers = self.env[action["res_model"]].search(action["domain"])
+                    self.assertEqual(len(customers), row.size)
+                    if members is not None:
+                        self.assertLessEqual(customers, members)
