@@ -31,13 +31,6 @@ class ResPartner(models.Model):
         }
         return action
 
-    def customer_360_data(self, *args, **kwargs):
-        data = super().customer_360_data(*args, **kwargs)
-        data["statement_access"] = bool(
-            data.get("billing_access") and self._crm_360_statement_access()
-        )
-        return data
-
     def _crm_360_statement_access(self):
         """Whether the user may see billing figures and print statements."""
         user = self.env.user
