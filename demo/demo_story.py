@@ -299,6 +299,8 @@ class Story:
                         "partner_id": invoice.partner_id.id,
                         "invoice_date": day,
                         "date": day,
+                        # due on its own date (else the day the story is written)
+                        "invoice_date_due": day,
                         "reversed_entry_id": invoice.id,
                         "invoice_line_ids": [
                             Command.create(
