@@ -244,17 +244,6 @@ class CrmCustomer360ScreenBilling(models.AbstractModel):
         }
 
     @api.model
-    def _in_company_currency(self, company, amount):
-        company_now = self.env.company
-        return company.currency_id._convert(
-            amount or 0.0,
-            company_now.currency_id,
-            company_now,
-            fields.Date.context_today(self),
-            round=False,
-        )
-
-    @api.model
     def _ledger_rows(self, partners):
         """(commercial partner id, company, {figure: amount}) per customer
         and company, in one query over the open receivable items."""

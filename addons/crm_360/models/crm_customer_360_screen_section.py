@@ -57,12 +57,21 @@ class CrmCustomer360ScreenSection(models.AbstractModel):
     @api.model
     def _converted(self, groups):
         """Sum amounts grouped by company into the current company's currency."""
-        company = self.env.company
-        today = fields.Date.context_today(self)
-        total = 0.0
-        for row_company, *amounts in groups:
-            amount = amounts[0] or 0.0
-            total += row_company.currency_id._convert(
-                amount, company.currency_id, company, today
-            )
-        return company.currency_id.round(total)
+        total = sum(
+            self._in_company_currency(row_company, amounts[0], rounded=True)
+            for row_company, *amounts in groups
+        )
+        return self.env.company.currency_id.round(total)
+
+    @api.model
+    def _in_company_currency(self, company, amount, rounded=False):
+        """``amount`` of ``company`` in the current company's currency, at
+        today's rate (``rounded``: to that currency's precision)."""
+        company_now = self.env.company
+        return company.currency_id._convert(
+            amount or 0.0,
+            company_now.currency_id,
+            company_now,
+            fields.Date.context_today(self),
+            round=rounded,
+        )
