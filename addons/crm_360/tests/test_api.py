@@ -22,6 +22,8 @@ from odoo.tools import SQL, mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from .common import post_invoice
+
 # tables a read of the API must never write to
 WATCHED_TABLES = (
     "res_partner",
@@ -81,31 +83,9 @@ class TestCustomer360Api(AccountTestInvoicingCommon, HttpCase):
 
     @classmethod
     def invoice(cls, partner, day, amount, due=None, company=None):
-        move = (
-            cls.env["account.move"]
-            .with_company(company or cls.company_a)
-            .create(
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": partner.id,
-                    "invoice_date": day,
-                    "date": day,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": "Work",
-                                "price_unit": amount,
-                                "tax_ids": [Command.clear()],
-                            }
-                        )
-                    ],
-                }
-            )
+        return post_invoice(
+            cls.env, partner, day, amount, due=due, company=company or cls.company_a
         )
-        if due:
-            move.invoice_date_due = due
-        move.action_post()
-        return move
 
     @classmethod
     def api_key(cls, user, expiration=None):

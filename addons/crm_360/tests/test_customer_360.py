@@ -8,6 +8,8 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from .common import post_invoice, register_payment
+
 
 @tagged("post_install", "-at_install")
 @freeze_time("2026-07-15")
@@ -73,44 +75,20 @@ class TestCustomer360(AccountTestInvoicingCommon):
 
     @classmethod
     def invoice(cls, partner, day, amount, move_type="out_invoice", due=None, **kw):
-        currency = kw.get("currency")
-        company = kw.get("company") or cls.company
-        move = (
-            cls.env["account.move"]
-            .with_company(company)
-            .create(
-                {
-                    "move_type": move_type,
-                    "partner_id": partner.id,
-                    "invoice_date": day,
-                    "date": day,
-                    "currency_id": (currency or company.currency_id).id,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": "Work",
-                                "price_unit": amount,
-                                "tax_ids": [Command.clear()],
-                            }
-                        )
-                    ],
-                }
-            )
+        return post_invoice(
+            cls.env,
+            partner,
+            day,
+            amount,
+            move_type=move_type,
+            due=due,
+            company=kw.get("company") or cls.company,
+            currency=kw.get("currency"),
         )
-        if due:
-            move.invoice_date_due = due
-        move.action_post()
-        return move
 
     @classmethod
     def pay(cls, invoice, day, amount=None):
-        wizard = cls.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids
-        )
-        values = {"payment_date": day}
-        if amount:
-            values["amount"] = amount
-        wizard.create(values)._create_payments()
+        register_payment(cls.env, invoice, day, amount)
 
     def test_summary_figures(self):
         summary = self.x.customer_360_data()["summary"]

@@ -6,6 +6,8 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from .common import post_invoice
+
 READABLE = ["name", "stage_id", "user_id", "date_deadline", "description"]
 
 
@@ -76,30 +78,9 @@ class TestDisputes(AccountTestInvoicingCommon):
 
     @classmethod
     def invoice(cls, amount, day, due, company=None):
-        move = (
-            cls.env["account.move"]
-            .with_company(company or cls.company)
-            .create(
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": cls.x.id,
-                    "invoice_date": day,
-                    "date": day,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": "Work",
-                                "price_unit": amount,
-                                "tax_ids": [Command.clear()],
-                            }
-                        )
-                    ],
-                }
-            )
+        return post_invoice(
+            cls.env, cls.x, day, amount, due=due, company=company or cls.company
         )
-        move.invoice_date_due = due
-        move.action_post()
-        return move
 
     @classmethod
     def claim_values(cls, name, document):

@@ -8,6 +8,8 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from .common import post_invoice, register_payment
+
 ORDER_KINDS = {"quotation_sent", "order_confirmed"}
 BILLING_KINDS = {
     "invoice_posted",
@@ -118,32 +120,11 @@ class TestTimelineEvents(AccountTestInvoicingCommon):
 
     @classmethod
     def invoice(cls, partner, day, amount, move_type="out_invoice", **kw):
-        values = {
-            "move_type": move_type,
-            "partner_id": partner.id,
-            "invoice_date": day,
-            "date": day,
-            "currency_id": (kw.get("currency") or cls.company.currency_id).id,
-            "invoice_line_ids": [
-                Command.create(
-                    {"name": "Work", "price_unit": amount, "tax_ids": [Command.clear()]}
-                )
-            ],
-        }
-        if kw.get("terms"):
-            values["invoice_payment_term_id"] = kw["terms"].id
-        move = cls.env["account.move"].create(values)
-        if kw.get("due"):
-            move.invoice_date_due = kw["due"]
-        move.action_post()
-        return move
+        return post_invoice(cls.env, partner, day, amount, move_type=move_type, **kw)
 
     @classmethod
     def pay(cls, invoice, day, amount):
-        wizard = cls.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids
-        )
-        return wizard.create({"payment_date": day, "amount": amount})._create_payments()
+        return register_payment(cls.env, invoice, day, amount)
 
     @classmethod
     def lead(cls, partner, name, revenue):
