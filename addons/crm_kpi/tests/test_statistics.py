@@ -176,6 +176,28 @@ class TestComparisonPeriods(TransactionCase):
         )
         self.assertLess(with_transition["change"], -5)
 
+    def test_statistics_that_cannot_be_computed_are_empty(self):
+        """One month after go-live: the interrupted time series has no slope
+        to fit (a rank-deficient design), and a same-season difference that
+        never varies has no p-value; both are left empty, nothing is logged
+        and nothing is NaN."""
+        periods = comparison.comparison_periods(
+            month(-12), GO_LIVE, GO_LIVE, month(0), False
+        )
+        series = [(month(i), 50.0 + (i % 3)) for i in range(-12, 1)]
+        with self.assertNoLogs(level="WARNING"):
+            result = comparison.compare_series(series, periods, self.env)
+        self.assertIsNone(result["its"])
+        same_season = comparison.compare_series(
+            [(month(i), 50.0 + (i % 3) + (5 if i >= 0 else 0)) for i in range(-12, 12)],
+            comparison.comparison_periods(
+                month(-12), GO_LIVE, GO_LIVE, month(11), False
+            ),
+            self.env,
+        )["same_season"]
+        self.assertIsNotNone(same_season)
+        self.assertIsNone(same_season["p_value"])
+
     def test_warnings(self):
         periods = comparison.comparison_periods(
             month(-12), GO_LIVE, month(3), month(14), True
