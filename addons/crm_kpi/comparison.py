@@ -325,10 +325,11 @@ def _paired_t_test(a, b):
         warnings.simplefilter("ignore", RuntimeWarning)
         test = stats.ttest_rel(a, b)
     interval = test.confidence_interval(1 - SIGNIFICANCE)
+    # a difference that never varies has no p-value nor interval (NaN)
     return {
-        "p_value": float(test.pvalue),
-        "ci_low": float(interval.low),
-        "ci_high": float(interval.high),
+        "p_value": _finite(test.pvalue),
+        "ci_low": _finite(interval.low),
+        "ci_high": _finite(interval.high),
     }
 
 
@@ -349,7 +350,8 @@ def _interrupted_time_series(periods, values, env):
         return None
     seasonal = len(months) >= 24
     exog = np.array(_its_rows(months, after_start, seasonal))
-    if exog.shape[0] <= exog.shape[1]:
+    if exog.shape[0] <= exog.shape[1] or np.linalg.matrix_rank(exog) < exog.shape[1]:
+        # too few months, or not enough after the go-live to fit a slope
         return None
     params, p_values, interval = hac_fit([values[m] for m in months], exog)
     return {
