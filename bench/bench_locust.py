@@ -26,7 +26,6 @@ import subprocess
 import sys
 import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from bench_common import RESULTS, ROOT, with_env
 from bench_load import (
@@ -58,7 +57,10 @@ def setup(env):
     customers = [row[0] for row in env.cr.fetchall()]
     big = env["res.partner"].search([("ref", "=", "BENCH-1")]).id
     cron = env.ref("crm_loyalty.ir_cron_loyalty_recompute")
-    saved = {"interval_number": cron.interval_number, "interval_type": cron.interval_type}
+    saved = {
+        "interval_number": cron.interval_number,
+        "interval_type": cron.interval_type,
+    }
     cron.write(
         {
             "interval_number": 1,
@@ -74,13 +76,12 @@ def setup(env):
 
 def cron_runs(log, cron_id, since):
     """How many runs of the cron job ``cron_id`` ended after ``since``."""
-    count = 0
-    for line in log.read_text(errors="replace").splitlines():
-        match = JOB_RE.match(line)
-        if match and int(match["id"]) == cron_id and match["status"] != "starting":
-            if datetime.strptime(match.group(1)[:19], "%Y-%m-%d %H:%M:%S") >= since:
-                count += 1
-    return count
+    ended = [
+        datetime.strptime(match.group(1)[:19], "%Y-%m-%d %H:%M:%S")
+        for match in map(JOB_RE.match, log.read_text(errors="replace").splitlines())
+        if match and int(match["id"]) == cron_id and match["status"] != "starting"
+    ]
+    return sum(1 for stamp in ended if stamp >= since)
 
 
 def restore_cron(env, cron_id, saved):
@@ -163,8 +164,13 @@ def one_server(args, workers, prepared):
     log.parent.mkdir(parents=True, exist_ok=True)
     extra = []
     if args.replica:
-        extra = [f"--db_replica_host={SOCKET_DIR}", f"--db_replica_port={args.replica_port}"]
-    server = start_server(args.database, log, cron_threads=1, workers=workers, extra=extra)
+        extra = [
+            f"--db_replica_host={SOCKET_DIR}",
+            f"--db_replica_port={args.replica_port}",
+        ]
+    server = start_server(
+        args.database, log, cron_threads=1, workers=workers, extra=extra
+    )
     env_vars = {
         "LOAD_DB": args.database,
         "LOAD_KEY": key,
@@ -180,21 +186,33 @@ def one_server(args, workers, prepared):
             prefix = f"/tmp/bench_load_{workers}_{users}"
             before = datetime.now().replace(microsecond=0)
             ports = {"primary": args.primary_port, "replica": args.replica_port}
-            start = {n: counters(p, args.database) for n, p in ports.items()} if args.replica else {}
+            start = (
+                {n: counters(p, args.database) for n, p in ports.items()}
+                if args.replica
+                else {}
+            )
             rows = run_locust(args, env_vars, users, prefix)
             served_rows = {}
             if args.replica:
                 time.sleep(11)  # idle backends flush their statistics
                 served_rows = {
-                    n: counters(p, args.database)[1] - start[n][1] for n, p in ports.items()
+                    n: counters(p, args.database)[1] - start[n][1]
+                    for n, p in ports.items()
                 }
             runs = cron_runs(log, cron_id, before)
             results[str(users)] = summary(rows, served_rows, runs)
-            print(f"[load] {workers} workers, {users} users: {results[str(users)]}", flush=True)
+            print(
+                f"[load] {workers} workers, {users} users: {results[str(users)]}",
+                flush=True,
+            )
     finally:
         stop_server(server)
     problems = log_problems(log)
-    return {"users": results, "server_log_problems": len(problems), "first_problems": problems[:3]}
+    return {
+        "users": results,
+        "server_log_problems": len(problems),
+        "first_problems": problems[:3],
+    }
 
 
 def main():
@@ -209,10 +227,17 @@ def main():
     args = parser.parse_args()
     args.users = [int(n) for n in args.users.split(",")]
     if not LOCUST.exists():
-        raise SystemExit("Locust is missing: run `make bench-load` (it installs .venv-load)")
+        raise SystemExit(
+            "Locust is missing: run `make bench-load` (it installs .venv-load)"
+        )
     prepared = with_env(args.database, setup)
-    result = {"database": args.database, "date": date.today().isoformat(),
-              "seconds": args.seconds, "replica": args.replica, "workers": {}}
+    result = {
+        "database": args.database,
+        "date": date.today().isoformat(),
+        "seconds": args.seconds,
+        "replica": args.replica,
+        "workers": {},
+    }
     try:
         for workers in (int(n) for n in args.workers.split(",")):
             result["workers"][str(workers)] = one_server(args, workers, prepared)

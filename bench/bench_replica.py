@@ -33,7 +33,6 @@ import subprocess
 import sys
 import time
 from datetime import date
-from pathlib import Path
 
 from bench_common import RESULTS, ROOT, psql, with_env
 from bench_load import Api, api_key, log_problems, start_server, stop_server, wait_http
@@ -336,7 +335,10 @@ def main():
     parser.add_argument("--calls", type=int, default=20)
     parser.add_argument("--samples", type=int, default=20)
     args = parser.parse_args()
-    if psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{args.database}'") != "1":
+    if (
+        psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{args.database}'")
+        != "1"
+    ):
         raise SystemExit(
             f"no database {args.database}: build one with "
             "`.venv/bin/python bench/bench.py build --size S` first"

@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "demo"))
 
-from demo_fast import MOVE_NAME  # noqa: E402
+from demo_fast import MOVE_NAME
 
 
 @pytest.fixture

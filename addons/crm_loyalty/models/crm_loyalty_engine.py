@@ -137,7 +137,10 @@ class CrmLoyaltyEngine(models.AbstractModel):
         last, last_full = company.loyalty_last_run, company.loyalty_last_full_run
         if not last or not last_full or company.loyalty_window_type == "anniversary":
             return True
-        if now - last_full >= timedelta(days=FULL_RUN_DAYS) or company.write_date > last:
+        if (
+            now - last_full >= timedelta(days=FULL_RUN_DAYS)
+            or company.write_date > last
+        ):
             return True
         return bool(
             self.env["crm.loyalty.tier"]

@@ -106,7 +106,9 @@ class TestNightlyRun(LoyaltyCase):
         self.run_cron(DAY_1)
         self.assertEqual(self.company.loyalty_last_run, DAY_1)
         self.assertEqual(
-            self.company.loyalty_last_full_run, DAY_0, "the run of DAY_1 is not a full one"
+            self.company.loyalty_last_full_run,
+            DAY_0,
+            "the run of DAY_1 is not a full one",
         )
         c = self.customers
         partner = c["G"].with_company(self.company)
@@ -128,9 +130,7 @@ class TestNightlyRun(LoyaltyCase):
         self.age_everything(DAY_1)
         self.silver.min_amount = 1100
         self.run_cron(DAY_1 + timedelta(days=1))
-        self.assertEqual(
-            self.company.loyalty_last_full_run, DAY_1 + timedelta(days=1)
-        )
+        self.assertEqual(self.company.loyalty_last_full_run, DAY_1 + timedelta(days=1))
         self.assertEqual(
             self.customers["D"].with_company(self.company).loyalty_tier_id,
             self.silver,
