@@ -1,1 +1,2 @@
 from . import test_campaigns
+from . import test_offer_suppression
