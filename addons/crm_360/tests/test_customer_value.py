@@ -1,6 +1,7 @@
 from freezegun import freeze_time
 from lxml import etree
 
+from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
 from odoo.tests import new_test_user, tagged
@@ -303,3 +304,37 @@ class TestHousehold(AccountTestInvoicingCommon):
         post_invoice(self.env, self.bob, "2026-07-10", 50)
         self.env.invalidate_all()
         self.assertEqual(self.ann.customer_household_value, 350)
+
+    def test_household_on_the_360_screen(self):
+        """Every member, its spend and last purchase; the household's value
+        opens the invoices it sums; what the others ordered that Ann has not
+        is suggested for the household."""
+        for partner, product in (
+            (self.ann, self.product_b),
+            (self.bob, self.product_a),
+            (self.carl, self.product_a),
+            (self.carl, self.product_b),
+        ):
+            order = self.env["sale.order"].create(
+                {
+                    "partner_id": partner.id,
+                    "order_line": [Command.create({"product_id": product.id})],
+                }
+            )
+            order.action_confirm()
+        data = self.ann.customer_360_data()
+        household = data["household"]["household"]
+        self.assertEqual(household["size"], 4)
+        self.assertEqual(
+            [(m["name"], m["revenue"], m["last_purchase"]) for m in household["members"]],
+            [("Bob", 200, "2026-07-01"), ("Carl", 300, "2026-07-01"), ("Dan", 0.0, False)],
+        )
+        self.assertAlmostEqual(household["value"], 600)
+        invoices = self.env["account.move"].search(data["domains"]["household_invoices"])
+        self.assertAlmostEqual(sum(invoices.mapped("amount_untaxed_signed")), 600)
+        self.assertEqual(
+            [(p["id"], p["members"]) for p in household["cross_sell"]],
+            [(self.product_a.id, 2)],
+        )
+        # Eve, "other" to Carl only, has no household
+        self.assertEqual(self.eve.customer_360_data()["household"]["household"]["members"], [])
