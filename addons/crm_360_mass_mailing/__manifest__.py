@@ -1,6 +1,6 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 {
-    "name": "Customer 360: campaign responses",
+    "name": "Customer 360: campaigns",
     "summary": "Campaigns by customer value: responses on the 360 screen and by "
     "segment, offers never sent to who already bought them",
     "version": "19.0.1.0.0",
@@ -18,6 +18,9 @@
     "assets": {
         "web.assets_backend": [
             "crm_360_mass_mailing/static/src/components/**/*",
+        ],
+        "web.assets_tests": [
+            "crm_360_mass_mailing/static/tests/tours/*.js",
         ],
     },
     "auto_install": True,
