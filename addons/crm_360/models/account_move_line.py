@@ -17,8 +17,9 @@ class AccountMoveLine(models.Model):
         """A payment reconciled with (or removed from) a customer's invoices
         changes what it has overdue, hence its churn risk."""
         receivable = self.filtered(
-            lambda line: line.account_id.account_type == "asset_receivable"
-            and line.partner_id
+            lambda line: (
+                line.account_id.account_type == "asset_receivable" and line.partner_id
+            )
         )
         if receivable:
             self.env["crm.customer.360.value"]._refresh(

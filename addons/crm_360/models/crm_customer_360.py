@@ -67,7 +67,6 @@ class CrmCustomer360(models.Model):
     )
     household_id = fields.Many2one(
         "res.partner",
-        string="Household",
         readonly=True,
         help="The first member of the customer's household.",
     )

@@ -66,7 +66,9 @@ class CrmCustomer360ScreenHousehold(models.AbstractModel):
         others = household - partner
         return {
             "size": len(household),
-            "value": sum(row["amount"] for row in figures.values()) if billing else None,
+            "value": sum(row["amount"] for row in figures.values())
+            if billing
+            else None,
             "members": [
                 {
                     "id": member.id,

@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -84,7 +86,6 @@ class CrmCustomer360Value(models.Model):
     )
     household_id = fields.Many2one(
         "res.partner",
-        string="Household",
         help="The household's first member: customers linked by household or "
         "family relations, directly or through other members.",
     )
@@ -122,9 +123,10 @@ class CrmCustomer360Value(models.Model):
         self.env["crm.claim"].flush_model()
         self.env["crm.partner.relation"].flush_model()
         today = fields.Date.context_today(self)
-        self._refresh_figures(companies, partners, today)
-        self._refresh_scores(companies, partners)
-        self._refresh_households(companies, partners)
+        with _without_jit(self.env.cr):
+            self._refresh_figures(companies, partners, today)
+            self._refresh_scores(companies, partners)
+            self._refresh_households(companies, partners)
         self.invalidate_model()
 
     @api.model
@@ -361,40 +363,42 @@ class CrmCustomer360Value(models.Model):
         row's company."""
         where_v = self._rows_condition("v", companies, None)
         members = self._household_members_sql(partners)
+        in_scope = SQL("TRUE")
+        if partners is not None:
+            in_scope = SQL(
+                "v.partner_id IN (SELECT partner_id FROM members"
+                " UNION ALL SELECT unnest(%s::int[]))",
+                partners.ids,
+            )
         self.env.cr.execute(
             SQL(
                 """
-                WITH members AS (%(members)s), valued AS (
-                    SELECT v.id, h.household_id, h.size,
-                           SUM(v.amount) OVER (
-                               PARTITION BY v.company_id, h.household_id)
-                               AS household_value
+                WITH members AS (%(members)s), scope AS (
+                    SELECT v.id, v.company_id, v.amount, m.household_id, m.size
                       FROM crm_customer_360_value v
-                      JOIN members h ON h.partner_id = v.partner_id
-                     WHERE %(where_v)s
-                ), scope AS (
-                    SELECT v.id, valued.household_id,
-                           COALESCE(valued.size, 1) AS size,
-                           COALESCE(valued.household_value, v.amount) AS value
-                      FROM crm_customer_360_value v
-                 LEFT JOIN valued ON valued.id = v.id
-                     WHERE %(where_v)s AND (%(all)s OR valued.id IS NOT NULL
-                                            OR v.partner_id = ANY(%(partners)s))
+                 LEFT JOIN members m ON m.partner_id = v.partner_id
+                     WHERE %(where_v)s AND %(in_scope)s
+                ), valued AS (
+                    SELECT id, household_id, COALESCE(size, 1) AS size,
+                           CASE WHEN household_id IS NULL THEN amount
+                                ELSE SUM(amount) OVER (
+                                    PARTITION BY company_id, household_id)
+                           END AS value
+                      FROM scope
                 )
                 UPDATE crm_customer_360_value v
-                   SET household_id = scope.household_id,
-                       household_size = scope.size,
-                       household_value = scope.value
-                  FROM scope
-                 WHERE v.id = scope.id
+                   SET household_id = valued.household_id,
+                       household_size = valued.size,
+                       household_value = valued.value
+                  FROM valued
+                 WHERE v.id = valued.id
                    AND (v.household_id, v.household_size, v.household_value)
-                       IS DISTINCT FROM (scope.household_id, scope.size,
-                                         scope.value)
+                       IS DISTINCT FROM (valued.household_id, valued.size,
+                                         valued.value)
                 """,
                 members=members,
                 where_v=where_v,
-                all=partners is None,
-                partners=partners.ids if partners is not None else [],
+                in_scope=in_scope,
             )
         )
 
@@ -472,6 +476,18 @@ class CrmCustomer360Value(models.Model):
             SQL(" AND ").join(conditions[alias] or [SQL("TRUE")])
             for alias in ("m", "v")
         )
+
+
+@contextmanager
+def _without_jit(cr):
+    """PostgreSQL's JIT compilation, on by default, costs more than it saves
+    on these statements (about 1 s each at 10,000 customers, three times the
+    work itself): off while they run, in this transaction only (an error
+    rolls the transaction back, the setting with it)."""
+    cr.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+    previous = cr.fetchone()[0]
+    yield
+    cr.execute("SELECT set_config('jit', %s, true)", [previous])
 
 
 def _quintile(position, count):

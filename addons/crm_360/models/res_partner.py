@@ -142,9 +142,7 @@ class ResPartner(models.Model):
         return self._search_customer_value("customer_household_size", operator, value)
 
     def _search_customer_household_value(self, operator, value):
-        return self._search_customer_value(
-            "customer_household_value", operator, value
-        )
+        return self._search_customer_value("customer_household_value", operator, value)
 
     def _search_customer_value(self, fname, operator, value):
         """The customers whose stored row in the current company matches;

@@ -341,9 +341,7 @@ class TestCustomer360(AccountTestInvoicingCommon):
         self.assertTrue(value["risk"])
         self.assertEqual(value["risk_reasons"], ["Overdue invoices", "Open complaints"])
         c_value = c.customer_360_data()["value"]
-        self.assertEqual(
-            (c_value["rfm"], c_value["segment"]), ("233", "Slipping away")
-        )
+        self.assertEqual((c_value["rfm"], c_value["segment"]), ("233", "Slipping away"))
         self.assertEqual(c_value["rank"], 2)
         a_value = a.customer_360_data()["value"]
         b_value = b.customer_360_data()["value"]

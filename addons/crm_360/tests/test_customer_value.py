@@ -88,7 +88,9 @@ class TestCustomerValue(AccountTestInvoicingCommon):
             self.env["crm.customer.360"]
             .search(
                 mine
-                + self._filter_domain("crm_360.crm_customer_360_view_search", "churn_risk")
+                + self._filter_domain(
+                    "crm_360.crm_customer_360_view_search", "churn_risk"
+                )
             )
             .partner_id
         )
@@ -113,15 +115,13 @@ class TestCustomerValue(AccountTestInvoicingCommon):
         # paying the overdue invoice and closing a complaint take the
         # customers out at once, everywhere
         register_payment(self.env, self.late, "2026-07-15")
-        self.claims.filtered(lambda c: c.partner_id == self.falling_claim).stage_id = (
-            self.env.ref("crm_claim.stage_claim2")
-        )
+        self.claims.filtered(
+            lambda c: c.partner_id == self.falling_claim
+        ).stage_id = self.env.ref("crm_claim.stage_claim2")
         for found in self._churn_risk_everywhere():
             self.assertFalse(found)
         # a complaint reopened for the overdue customer brings it back
-        self.env["crm.claim"].create(
-            {"name": "Again", "partner_id": self.overdue.id}
-        )
+        self.env["crm.claim"].create({"name": "Again", "partner_id": self.overdue.id})
         for found in self._churn_risk_everywhere():
             self.assertEqual(found, self.overdue)
 
@@ -197,8 +197,12 @@ class TestCustomerValue(AccountTestInvoicingCommon):
             groups="account.group_account_invoice",
             company_id=self.company.id,
         )
-        found = self.env["res.partner"].with_user(accountant).search(
-            [("id", "in", self.customers.ids), ("customer_churn_risk", "=", True)]
+        found = (
+            self.env["res.partner"]
+            .with_user(accountant)
+            .search(
+                [("id", "in", self.customers.ids), ("customer_churn_risk", "=", True)]
+            )
         )
         self.assertEqual(found, self.at_risk)
 
@@ -208,9 +212,15 @@ class TestCustomerValue(AccountTestInvoicingCommon):
         Value = self.env["crm.customer.360.value"]
         Value._cron_refresh()
         rows = Value.search([("partner_id", "in", self.customers.ids)])
-        nightly = {row.partner_id: (row.rfm_score, row.rfm_segment,
-                                    row.value_rank, row.customer_count)
-                   for row in rows}
+        nightly = {
+            row.partner_id: (
+                row.rfm_score,
+                row.rfm_segment,
+                row.value_rank,
+                row.customer_count,
+            )
+            for row in rows
+        }
         self.env.cr.execute(
             "UPDATE crm_customer_360_value SET rfm_score = NULL, rfm_segment = NULL,"
             " value_rank = NULL, customer_count = NULL WHERE id = ANY(%s)",
@@ -326,15 +336,54 @@ class TestHousehold(AccountTestInvoicingCommon):
         household = data["household"]["household"]
         self.assertEqual(household["size"], 4)
         self.assertEqual(
-            [(m["name"], m["revenue"], m["last_purchase"]) for m in household["members"]],
-            [("Bob", 200, "2026-07-01"), ("Carl", 300, "2026-07-01"), ("Dan", 0.0, False)],
+            [
+                (m["name"], m["revenue"], m["last_purchase"])
+                for m in household["members"]
+            ],
+            [
+                ("Bob", 200, "2026-07-01"),
+                ("Carl", 300, "2026-07-01"),
+                ("Dan", 0.0, False),
+            ],
         )
         self.assertAlmostEqual(household["value"], 600)
-        invoices = self.env["account.move"].search(data["domains"]["household_invoices"])
+        invoices = self.env["account.move"].search(
+            data["domains"]["household_invoices"]
+        )
         self.assertAlmostEqual(sum(invoices.mapped("amount_untaxed_signed")), 600)
         self.assertEqual(
             [(p["id"], p["members"]) for p in household["cross_sell"]],
             [(self.product_a.id, 2)],
         )
         # Eve, "other" to Carl only, has no household
-        self.assertEqual(self.eve.customer_360_data()["household"]["household"]["members"], [])
+        self.assertEqual(
+            self.eve.customer_360_data()["household"]["household"]["members"], []
+        )
+
+
+@tagged("post_install", "-at_install")
+@freeze_time("2026-07-15")
+class TestCustomerValueCompanies(AccountTestInvoicingCommon):
+    def test_fields_are_those_of_the_current_company(self):
+        other = self.setup_other_company(name="Value Co B")["company"]
+        self.env.user.company_ids += other
+        customer = self.env["res.partner"].create({"name": "Two Companies"})
+        with freeze_time("2026-07-15"):
+            post_invoice(self.env, customer, "2026-07-01", 700)
+            post_invoice(self.env, customer, "2026-07-02", 5000, company=other)
+        Partner = self.env["res.partner"]
+        self.assertEqual(customer.customer_lifetime_value, 700)
+        in_b = customer.with_company(other)
+        self.assertEqual(in_b.customer_lifetime_value, 5000)
+        self.assertEqual(
+            Partner.search(
+                [("id", "=", customer.id), ("customer_lifetime_value", ">", 1000)]
+            ),
+            Partner,
+        )
+        self.assertEqual(
+            Partner.with_company(other).search(
+                [("id", "=", customer.id), ("customer_lifetime_value", ">", 1000)]
+            ),
+            customer,
+        )

@@ -11,7 +11,9 @@ class CrmCustomer360ScreenHousehold(models.AbstractModel):
         """Each household member's loyalty tier in the current company."""
         data = super()._household_data(partner, household, billing)
         if self.env.user.has_group(LOYALTY_GROUP):
-            tiers = {member.id: member.loyalty_tier_id.name or "" for member in household}
+            tiers = {
+                member.id: member.loyalty_tier_id.name or "" for member in household
+            }
             for member in data["members"]:
                 member["tier"] = tiers.get(member["id"], "")
         return data

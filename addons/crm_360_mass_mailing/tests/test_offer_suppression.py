@@ -123,7 +123,9 @@ class TestOfferSuppression(AccountTestInvoicingCommon, MockEmail):
     def _send_through_the_queue(self, mailing):
         mailing.action_put_in_queue()
         with self.mock_mail_gateway(), self.enter_registry_test_mode():
-            self.env.ref("mass_mailing.ir_cron_mass_mailing_queue").sudo().method_direct_trigger()
+            self.env.ref(
+                "mass_mailing.ir_cron_mass_mailing_queue"
+            ).sudo().method_direct_trigger()
             self.env["mail.mail"].sudo().search(
                 [("mailing_id", "=", mailing.id)]
             ).send()
@@ -140,13 +142,12 @@ class TestOfferSuppression(AccountTestInvoicingCommon, MockEmail):
         self.assertEqual(mailing.crm_360_suppressed_count, 2)
         action = mailing.action_view_crm_360_suppressed()
         self.assertEqual(
-            self.env["res.partner"].search(action["domain"]), self.names("Owner", "Clerk")
+            self.env["res.partner"].search(action["domain"]),
+            self.names("Owner", "Clerk"),
         )
         mailed = self._send_through_the_queue(mailing)
         self.assertEqual(len(mailed), 5, "one trace per recipient left")
-        self.assertEqual(
-            mailed, self.everyone - self.names("Owner", "Clerk")
-        )
+        self.assertEqual(mailed, self.everyone - self.names("Owner", "Clerk"))
         self.assertEqual(mailing.state, "done")
 
     def test_household_and_categories(self):
@@ -195,7 +196,10 @@ class TestOfferSuppression(AccountTestInvoicingCommon, MockEmail):
         """Recipients chosen by the stored value fields (Saver's segment),
         without those who own the product."""
         segment = self.people["Saver"].customer_rfm_segment
-        domain = [("id", "in", self.everyone.ids), ("customer_rfm_segment", "=", segment)]
+        domain = [
+            ("id", "in", self.everyone.ids),
+            ("customer_rfm_segment", "=", segment),
+        ]
         in_segment = self.env["res.partner"].search(domain)
         mailing = self._mailing(
             mailing_domain=repr(domain),
@@ -233,10 +237,14 @@ class TestOfferSuppression(AccountTestInvoicingCommon, MockEmail):
             )
             order.action_confirm()
             order.date_order = sent + timedelta(days=days)
-        self.assertEqual((saver.crm_360_ordered, returner.crm_360_ordered), (True, False))
+        self.assertEqual(
+            (saver.crm_360_ordered, returner.crm_360_ordered), (True, False)
+        )
         base = Domain("mass_mailing_id", "=", mailing.id)
         for groupby in ("crm_360_ordered", "crm_360_clicked", "trace_status"):
-            cells = Trace._read_group(base, ["crm_360_rfm_segment", groupby], ["__count"])
+            cells = Trace._read_group(
+                base, ["crm_360_rfm_segment", groupby], ["__count"]
+            )
             self.assertEqual(sum(count for *_keys, count in cells), 5)
             for segment, value, count in cells:
                 opened = Trace.search(
@@ -265,5 +273,6 @@ class TestOfferSuppression(AccountTestInvoicingCommon, MockEmail):
         ).with_user(marketer)
         self.assertEqual(mailing.crm_360_suppressed_count, 2)
         self.assertNotIn(
-            "customer_rfm_segment", self.env["res.partner"].with_user(marketer).fields_get()
+            "customer_rfm_segment",
+            self.env["res.partner"].with_user(marketer).fields_get(),
         )

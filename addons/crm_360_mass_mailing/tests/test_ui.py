@@ -15,8 +15,7 @@ class TestOfferSuppressionTour(AccountTestInvoicingCommon, HttpCase):
         marketer = new_test_user(
             self.env,
             login="offer_tour",
-            groups="mass_mailing.group_mass_mailing_user,"
-            "crm_360.group_crm_360_billing",
+            groups="mass_mailing.group_mass_mailing_user,crm_360.group_crm_360_billing",
             company_id=company.id,
         )
         mortgage = self.env["product.product"].create({"name": "Mortgage X"})
@@ -58,9 +57,7 @@ class TestOfferSuppressionTour(AccountTestInvoicingCommon, HttpCase):
         self.assertEqual(mailing.crm_360_product_ids, mortgage)
         suppressed = Partner.search(mailing.action_view_crm_360_suppressed()["domain"])
         self.assertEqual(suppressed, customers["Ana Champion"])
-        recipients = Partner.browse(
-            mailing.with_company(company)._get_recipients()
-        )
+        recipients = Partner.browse(mailing.with_company(company)._get_recipients())
         self.assertEqual(recipients, customers["Ben Champion"])
 
     def _post(self, customer, day, product=None):
