@@ -101,6 +101,7 @@ class ResPartner(models.Model):
         "the current company.",
     )
 
+    @api.depends_context("company")
     def _compute_customer_value(self):
         rows = self.env["crm.customer.360.value"].search_fetch(
             [
