@@ -19,6 +19,10 @@ RFM_SEGMENTS = [
 # the churn-risk reasons (stored flags) in the order the screen lists them
 CHURN_REASONS = ("is_overdue", "has_open_claims", "is_falling")
 CHURN_REASONS_NEEDED = 2
+# up to this many customers refreshed at once (a posting), each is compared
+# with the other rows of its company; beyond, one pass of window functions
+# ranks the whole company
+RANK_ONE_BY_ONE = 20
 # relations that make a household (the others, group companies and "other",
 # do not share a purse)
 HOUSEHOLD_RELATIONS = ("household", "spouse", "parent", "child", "sibling")
@@ -262,32 +266,12 @@ class CrmCustomer360Value(models.Model):
         """Score and rank the rows in scope. Each row's position is one more
         than the number of rows of its company that buy more recently, less
         often, or spend less (more, for the rank): equal customers share the
-        first of their positions, as ``RANK()`` gives them. Every row of the
-        scope's companies is ranked in one pass of window functions when
-        ``partners`` is not given, otherwise the given rows are each compared
-        with the others (the positions are the same)."""
-        where_v = self._rows_condition("v", companies, None)
-        if partners is None:
-            positions = SQL(
-                """
-                SELECT v.id,
-                       COUNT(*) OVER company AS n,
-                       RANK() OVER (PARTITION BY v.company_id
-                                    ORDER BY v.last_invoice_date DESC NULLS LAST)
-                           AS pr,
-                       RANK() OVER (PARTITION BY v.company_id
-                                    ORDER BY v.invoice_count) AS pf,
-                       RANK() OVER (PARTITION BY v.company_id ORDER BY v.amount)
-                           AS pm,
-                       RANK() OVER (PARTITION BY v.company_id
-                                    ORDER BY v.amount DESC) AS rank
-                  FROM crm_customer_360_value v
-                 WHERE %s
-                WINDOW company AS (PARTITION BY v.company_id)
-                """,
-                where_v,
-            )
-        else:
+        first of their positions, as ``RANK()`` gives them. The positions
+        come from one pass of window functions over the companies' rows,
+        except for a few ``partners`` (a posting), each compared with the
+        others' rows (the positions are the same); only the rows of
+        ``partners`` (every row when not given) are written."""
+        if partners is not None and len(partners) <= RANK_ONE_BY_ONE:
             positions = SQL(
                 """
                 SELECT me.id, others.*
@@ -306,6 +290,29 @@ class CrmCustomer360Value(models.Model):
                  WHERE %s
                 """,
                 self._rows_condition("me", companies, partners),
+            )
+        else:
+            positions = SQL(
+                """
+                SELECT id, n, pr, pf, pm, rank FROM (
+                    SELECT v.id, v.partner_id,
+                           COUNT(*) OVER company AS n,
+                           RANK() OVER (PARTITION BY v.company_id ORDER BY
+                                        v.last_invoice_date DESC NULLS LAST) AS pr,
+                           RANK() OVER (PARTITION BY v.company_id
+                                        ORDER BY v.invoice_count) AS pf,
+                           RANK() OVER (PARTITION BY v.company_id
+                                        ORDER BY v.amount) AS pm,
+                           RANK() OVER (PARTITION BY v.company_id
+                                        ORDER BY v.amount DESC) AS rank
+                      FROM crm_customer_360_value v
+                     WHERE %s
+                    WINDOW company AS (PARTITION BY v.company_id)
+                ) ranked
+                 WHERE %s
+                """,
+                self._rows_condition("v", companies, None),
+                self._rows_condition("ranked", None, partners),
             )
         self.env.cr.execute(self._scores_update(positions))
 

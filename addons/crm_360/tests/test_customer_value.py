@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from freezegun import freeze_time
 from lxml import etree
 
@@ -8,6 +10,7 @@ from odoo.tests import new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.crm_360.models import crm_customer_360_value as value_module
 
 from .common import post_invoice, register_payment
 
@@ -221,14 +224,25 @@ class TestCustomerValue(AccountTestInvoicingCommon):
             )
             for row in rows
         }
-        self.env.cr.execute(
+        clear = (
             "UPDATE crm_customer_360_value SET rfm_score = NULL, rfm_segment = NULL,"
-            " value_rank = NULL, customer_count = NULL WHERE id = ANY(%s)",
-            [rows.ids],
+            " value_rank = NULL, customer_count = NULL WHERE id = ANY(%s)"
         )
+        self.env.cr.execute(clear, [rows.ids])
         for partner in self.customers:
             Value._refresh(partners=partner)
-        Value.invalidate_model()
+        self._assert_scores(rows, nightly)
+        # many customers at once (a batch of postings): ranked by the
+        # company's window functions, the same positions
+        self.env.cr.execute(clear, [rows.ids])
+        with patch.object(value_module, "RANK_ONE_BY_ONE", 1):
+            Value._refresh(partners=self.customers - self.fine)
+        fine = rows.filtered(lambda r: r.partner_id == self.fine)
+        self._assert_scores(rows - fine, nightly)
+        self.assertFalse(fine.rfm_score, "only the given customers are written")
+
+    def _assert_scores(self, rows, nightly):
+        rows.invalidate_recordset()
         for row in rows:
             self.assertEqual(
                 (row.rfm_score, row.rfm_segment, row.value_rank, row.customer_count),
