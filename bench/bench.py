@@ -13,7 +13,7 @@ SQL that is the practical floor. Every measured run is rolled back, so runs
 see the same data; the reported figure is the median of the runs.
 
 The modules of this folder: bench_common (what they all share), bench_build
-(the database), bench_anchors and bench_scenarios (P1 to P3), bench_load
+(the database), bench_anchors and bench_scenarios (P1 to P3, P5), bench_load
 (P4 and the cron workers, with a running server), bench_report
 (docs/benchmarks.md).
 """
@@ -34,7 +34,7 @@ import bench_scenarios
 from bench_build import SIZES, build
 from bench_common import PYTHON, RESULTS, ROOT, psql, rss_mb, vacuum, with_env
 
-SCENARIOS = ["p1", "p2", "p3"]
+SCENARIOS = ["p1", "p2", "p3", "p5"]
 
 
 def run_scenario(db, name, runs):

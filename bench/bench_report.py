@@ -350,6 +350,61 @@ def p3_backfill_rows(p3, size):
     return rows
 
 
+def p5_section(p5, size):
+    """The P5 table: the nightly refresh of the stored customer value."""
+    floor = p5["floor_sql"]["median_s"]
+    rows = [
+        measure_row(
+            "Floor: the stored figures, churn flags and ranks of every customer, "
+            "one SQL SELECT (no write), without JIT as the refresh runs",
+            p5["floor_sql"],
+        ),
+        measure_row(
+            "The same SELECT with PostgreSQL's default JIT compilation",
+            p5["floor_sql_jit"],
+        ),
+        measure_row(
+            f"First refresh: {p5['first']['result']:,} rows written",
+            p5["first"],
+            "",
+            None,
+            f"{p5['first']['median_s'] / floor:.2f}× the floor",
+        ),
+        measure_row("Nightly refresh, no change", p5["steady_0"]),
+    ]
+    steady = p5["steady_1pct"]["median_s"]
+    rows.append(
+        measure_row(
+            "Nightly refresh, ~1% of the customers spending more (ranks move)",
+            p5["steady_1pct"],
+            *at_m(size, f"≤ 3× floor ({sec(3 * floor)})", steady <= 3 * floor),
+            f"{steady / floor:.2f}× the floor",
+        )
+    )
+    post = p5["posting"]
+    rows += [
+        measure_row("Post one invoice, with the value refresh", post["with_hook"]),
+        measure_row("Post one invoice, refresh disabled", post["without_hook"]),
+        row(
+            "Posting overhead of the stored value",
+            f"{post['overhead_ms']:.1f} ms",
+            "",
+            post["with_hook"]["queries"] - post["without_hook"]["queries"],
+            "",
+            "",
+            "difference of the medians; the customer ranked against every other",
+        ),
+    ]
+    return [
+        (
+            f"### P5 stored customer value refresh ({p5['customers']:,} customers, "
+            f"{p5['invoices']:,} invoices and credit notes)"
+        ),
+        "",
+        *table(HEAD, rows),
+    ]
+
+
 def p4_section(p4):
     lines = ["### P4 under load (2 HTTP workers + cron, invoices posted meanwhile)", ""]
     lines += table(
@@ -457,6 +512,7 @@ def size_section(size, res):
         ("p1", functools.partial(p1_section, size=size)),
         ("p2", p2_section),
         ("p3", functools.partial(p3_section, size=size)),
+        ("p5", functools.partial(p5_section, size=size)),
         ("p4", p4_section),
         ("crons", crons_section),
     ):

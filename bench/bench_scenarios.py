@@ -300,3 +300,136 @@ def snapshot_writing(env, comps, first, last):
         )
 
     return store
+
+
+# --------------------------------------------------------------- scenario P5
+# The floor of the nightly refresh of the stored customer value: what it
+# stores, read in one statement (figures of the posted invoices by company
+# and customer, the overdue and complaint flags, the four ranks), no write.
+VALUE_FLOOR_SQL = """
+    WITH fresh AS (
+        SELECT m.company_id, m.commercial_partner_id AS partner_id,
+               MAX(m.invoice_date) AS last_date,
+               COUNT(*) FILTER (WHERE m.move_type = 'out_invoice') AS n,
+               SUM(m.amount_untaxed_signed) AS amount,
+               SUM(m.amount_untaxed_signed) FILTER (
+                   WHERE m.invoice_date > %(half)s) AS last6,
+               SUM(m.amount_untaxed_signed) FILTER (
+                   WHERE m.invoice_date <= %(half)s AND m.invoice_date > %(year)s)
+                   AS prev6
+          FROM account_move m
+         WHERE m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')
+      GROUP BY 1, 2
+    ), flagged AS (
+        SELECT fresh.*,
+               EXISTS (SELECT 1 FROM res_partner rp
+                         JOIN account_move_line l ON l.partner_id = rp.id
+                         JOIN account_account a ON a.id = l.account_id
+                        WHERE rp.commercial_partner_id = fresh.partner_id
+                          AND l.company_id = fresh.company_id
+                          AND l.parent_state = 'posted' AND l.amount_residual > 0
+                          AND l.date_maturity < %(today)s
+                          AND a.account_type = 'asset_receivable') AS overdue,
+               EXISTS (SELECT 1 FROM res_partner rp
+                         JOIN crm_claim c ON c.partner_id = rp.id
+                        WHERE rp.commercial_partner_id = fresh.partner_id
+                          AND c.active AND c.is_closed IS NOT TRUE) AS claims
+          FROM fresh
+    )
+    SELECT SUM(pr + pf + pm + rk), COUNT(*) FILTER (WHERE overdue OR claims)
+      FROM (SELECT flagged.*,
+                   RANK() OVER (PARTITION BY company_id ORDER BY last_date DESC) AS pr,
+                   RANK() OVER (PARTITION BY company_id ORDER BY n) AS pf,
+                   RANK() OVER (PARTITION BY company_id ORDER BY amount) AS pm,
+                   RANK() OVER (PARTITION BY company_id ORDER BY amount DESC) AS rk
+              FROM flagged) ranked
+"""
+
+
+def scenario_p5(env, runs):
+    """The nightly refresh of the stored customer value (RFM scores and
+    segment, value rank, churn risk, households) against its SQL floor, and
+    the cost it adds to posting an invoice."""
+    cr, out = env.cr, {}
+    Value = env["crm.customer.360.value"]
+    today = date.today()
+    params = {
+        "today": today,
+        "half": today - relativedelta(months=6),
+        "year": today - relativedelta(months=12),
+    }
+    comps = env["res.company"].search([]).sorted("id")
+    out["customers"] = sum(customers(env, c) for c in comps)
+    cr.execute("SELECT count(*) FROM account_move WHERE move_type LIKE 'out_%%'")
+    out["invoices"] = cr.fetchone()[0]
+
+    def floor(jit="off"):
+        # the refresh runs its statements without JIT compilation
+        cr.execute("SELECT set_config('jit', %s, true)", [jit])
+        cr.execute(VALUE_FLOOR_SQL, params)
+        return cr.fetchone()[0]
+
+    def refresh():
+        Value._cron_refresh()
+        cr.execute("SELECT count(*) FROM crm_customer_360_value")
+        return cr.fetchone()[0]
+
+    out["floor_sql"] = timed(env, floor, runs)
+    out["floor_sql_jit"] = timed(env, lambda: floor("on"), runs)
+    out["first"] = timed(
+        env,
+        refresh,
+        runs,
+        setup=lambda: cr.execute("DELETE FROM crm_customer_360_value"),
+    )
+    # the steady state, committed once, as the nightly job leaves it
+    timed(env, refresh, 1, commit=True)
+    vacuum(cr.dbname, ["crm_customer_360_value"])
+    out["steady_0"] = timed(env, refresh, runs)
+    out["steady_1pct"] = timed(
+        env, refresh, runs, setup=lambda: one_percent(cr, params["year"])
+    )
+    out["posting"] = value_posting(env, comps[0], runs=max(runs, 15))
+    return out
+
+
+def value_posting(env, company, runs):
+    """action_post of one invoice, with and without the refresh of the
+    customer's stored value (its figures, flags, scores and rank against
+    the company's other rows)."""
+    from odoo import Command
+
+    env = env(user=ADMIN_ID, context={"allowed_company_ids": [company.id]})
+    Move = env["account.move"].with_company(company)
+    partner_id = customer_with_history(env, company)
+    draft = {}
+
+    def setup():
+        draft["move"] = Move.create(
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner_id,
+                "invoice_line_ids": [
+                    Command.create({"name": "Bench", "price_unit": 500.0})
+                ],
+            }
+        )
+        env.flush_all()
+
+    def post():
+        draft["move"].action_post()
+        return draft["move"].name
+
+    timed(env, post, 2, setup=setup)  # warm-up
+    value_class = type(env["crm.customer.360.value"])
+    runs_with, runs_without = [], []
+    for _run in range(runs):
+        runs_with.append(timed(env, post, 1, setup=setup))
+        with mock.patch.object(value_class, "_refresh", lambda *a, **k: None):
+            runs_without.append(timed(env, post, 1, setup=setup))
+    with_hook, without = merge_runs(runs_with), merge_runs(runs_without)
+    return {
+        "with_hook": with_hook,
+        "without_hook": without,
+        "overhead_ms": (with_hook["median_s"] - without["median_s"]) * 1000,
+    }

@@ -13,6 +13,7 @@ from . import res_partner
 from . import crm_360_dispute_mixin
 from . import account_move
 from . import account_move_line
+from . import account_partial_reconcile
 from . import account_payment
 from . import crm_claim
 from . import sale_order

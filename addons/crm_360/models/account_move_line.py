@@ -12,3 +12,16 @@ class AccountMoveLine(models.Model):
         " move_id, move_name, currency_id, amount_residual_currency)"
         " WHERE parent_state = 'posted' AND amount_residual > 0.0"
     )
+
+    def _crm_360_refresh_value(self):
+        """A payment reconciled with (or removed from) a customer's invoices
+        changes what it has overdue, hence its churn risk."""
+        receivable = self.filtered(
+            lambda line: (
+                line.account_id.account_type == "asset_receivable" and line.partner_id
+            )
+        )
+        if receivable:
+            self.env["crm.customer.360.value"]._refresh(
+                receivable.company_id, receivable.partner_id.commercial_partner_id
+            )

@@ -6,6 +6,8 @@ INVOICING_GROUP = "account.group_account_invoice"
 DISPUTE_FIELDS = {"model_ref_id", "stage_id", "active"}
 # the claim's field that links it to each kind of document
 DOCUMENT_FIELDS = {"account.move": "crm_360_move_id", "sale.order": "crm_360_order_id"}
+# what makes a complaint count in the customer's churn risk
+CHURN_FIELDS = {"partner_id", "stage_id", "active", "company_id"}
 
 
 class CrmClaim(models.Model):
@@ -55,17 +57,23 @@ class CrmClaim(models.Model):
     def create(self, vals_list):
         claims = super().create(vals_list)
         self._crm_360_invalidate_disputes()
+        claims._crm_360_refresh_value(claims.partner_id)
         return claims
 
     def write(self, vals):
+        before = self.partner_id if CHURN_FIELDS.intersection(vals) else None
         result = super().write(vals)
         if DISPUTE_FIELDS.intersection(vals):
             self._crm_360_invalidate_disputes()
+        if before is not None:
+            self._crm_360_refresh_value(before | self.partner_id)
         return result
 
     def unlink(self):
+        partners = self.partner_id
         result = super().unlink()
         self._crm_360_invalidate_disputes()
+        self._crm_360_refresh_value(partners)
         return result
 
     def message_post(self, **kwargs):
@@ -96,6 +104,14 @@ class CrmClaim(models.Model):
         claim opened, closed, archived or moved changes them at once."""
         for model in DOCUMENT_FIELDS:
             self.env[model].invalidate_model(["in_dispute", "dispute_claim_count"])
+
+    def _crm_360_refresh_value(self, partners):
+        """A complaint opened, closed, archived or moved changes the churn
+        risk of its customer."""
+        if partners:
+            self.env["crm.customer.360.value"]._refresh(
+                partners=partners.commercial_partner_id
+            )
 
     def _crm_360_notes_only(self):
         """Whether the user (the real one, also under the sudo of the chatter

@@ -10,6 +10,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .crm_customer_360_screen import valid_page
+from .crm_customer_360_value import RFM_SEGMENTS
 
 EXPORT_PAGE = 100
 EXPORT_PAGE_MAX = 1000
@@ -45,10 +46,37 @@ class CrmCustomer360(models.Model):
     last_invoice_date = fields.Date(readonly=True)
     revenue_last_6m = fields.Monetary(string="Revenue (last 6 months)", readonly=True)
     revenue_prev_6m = fields.Monetary(string="Revenue (6 months before)", readonly=True)
+    # the stored value figures (crm.customer.360.value), one rule each
     is_falling = fields.Boolean(
         string="Falling Spend",
         readonly=True,
         help="Spent less in the last 6 months than in the 6 months before.",
+    )
+    has_open_claims = fields.Boolean(string="Open Complaints", readonly=True)
+    churn_risk = fields.Boolean(
+        readonly=True,
+        help="Two of: overdue invoices, open complaints, falling spend.",
+    )
+    rfm_score = fields.Char(string="RFM Score", readonly=True)
+    rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment", readonly=True)
+    value_rank = fields.Integer(
+        readonly=True,
+        aggregator=False,
+        help="Position of the customer's lifetime value among the company's "
+        "customers (1: the highest).",
+    )
+    household_id = fields.Many2one(
+        "res.partner",
+        readonly=True,
+        help="The first member of the customer's household.",
+    )
+    household_size = fields.Integer(
+        string="Household Members", readonly=True, aggregator=False
+    )
+    household_value = fields.Monetary(
+        readonly=True,
+        aggregator=False,
+        help="Net spend of the customer and every member of its household.",
     )
 
     @property
@@ -60,10 +88,19 @@ class CrmCustomer360(models.Model):
                    COALESCE(ledger.balance_due, 0) AS balance_due,
                    COALESCE(ledger.unapplied_credit, 0) AS unapplied_credit,
                    COALESCE(ledger.overdue_amount, 0) AS overdue_amount,
-                   COALESCE(ledger.is_overdue, FALSE) AS is_overdue
+                   COALESCE(ledger.is_overdue, FALSE) AS is_overdue,
+                   COALESCE(v.is_falling, FALSE) AS is_falling,
+                   COALESCE(v.has_open_claims, FALSE) AS has_open_claims,
+                   COALESCE(v.churn_risk, FALSE) AS churn_risk,
+                   v.rfm_score, v.rfm_segment, v.value_rank, v.household_id,
+                   COALESCE(v.household_size, 1) AS household_size,
+                   COALESCE(v.household_value, invoiced.revenue_total)
+                       AS household_value
               FROM invoiced
          LEFT JOIN ledger ON ledger.partner_id = invoiced.partner_id
                          AND ledger.company_id = invoiced.company_id
+         LEFT JOIN crm_customer_360_value v ON v.partner_id = invoiced.partner_id
+                                           AND v.company_id = invoiced.company_id
             """,
             self._invoiced_query(),
             self._ledger_query(),
@@ -90,13 +127,7 @@ class CrmCustomer360(models.Model):
                    COALESCE(SUM(m.amount_untaxed_signed) FILTER (
                        WHERE m.invoice_date <= CURRENT_DATE - interval '6 months'
                          AND m.invoice_date > CURRENT_DATE - interval '12 months'), 0)
-                       AS revenue_prev_6m,
-                   COALESCE(SUM(m.amount_untaxed_signed) FILTER (
-                       WHERE m.invoice_date > CURRENT_DATE - interval '6 months'), 0)
-                   < COALESCE(SUM(m.amount_untaxed_signed) FILTER (
-                       WHERE m.invoice_date <= CURRENT_DATE - interval '6 months'
-                         AND m.invoice_date > CURRENT_DATE - interval '12 months'), 0)
-                       AS is_falling
+                       AS revenue_prev_6m
               FROM account_move m
               JOIN res_partner p ON p.id = m.commercial_partner_id
              WHERE m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')

@@ -107,6 +107,9 @@ class CrmCustomer360Screen(models.AbstractModel):
         }
         if billing:
             domains["invoices"] = self._move_domain(partner)
+            domains["household_invoices"] = self._section(
+                "household"
+            )._household_invoices_domain(partner)
             domains.update(self._section("billing")._ledger_domains(partner))
         return {key: _json_domain(domain) for key, domain in domains.items()}
 

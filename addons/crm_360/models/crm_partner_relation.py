@@ -75,6 +75,24 @@ class CrmPartnerRelation(models.Model):
                     )
                 )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        relations = super().create(vals_list)
+        relations._refresh_households(relations._partners())
+        return relations
+
+    def write(self, vals):
+        before = self._partners()
+        result = super().write(vals)
+        self._refresh_households(before | self._partners())
+        return result
+
+    def unlink(self):
+        partners = self._partners()
+        result = super().unlink()
+        self._refresh_households(partners)
+        return result
+
     @api.depends("partner_id", "related_partner_id", "relation_type")
     def _compute_display_name(self):
         labels = dict(self._fields["relation_type"]._description_selection(self.env))
@@ -108,6 +126,18 @@ class CrmPartnerRelation(models.Model):
                 redundant |= relation
             seen.add((other, kind))
         redundant.unlink()
+
+    def _partners(self):
+        return (self.partner_id | self.related_partner_id).commercial_partner_id
+
+    @api.model
+    def _refresh_households(self, partners):
+        """A relation added, changed or removed changes the households of
+        its customers (and of everyone linked to them)."""
+        if partners:
+            self.env["crm.partner.relation"].flush_model()
+            self.env["crm.customer.360.value"]._refresh_households(None, partners)
+            self.env["crm.customer.360.value"].invalidate_model()
 
     @api.model
     def _relations_of(self, partners):

@@ -3,14 +3,180 @@ sections are built by ``crm.customer.360.screen``) and its actions."""
 
 from typing import Any
 
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.fields import Domain
+from odoo.tools import SQL
 
-from .crm_customer_360_screen import TIMELINE_PAGE, _whole
+from .crm_customer_360_screen import BILLING_GROUP, TIMELINE_PAGE, _whole
+from .crm_customer_360_value import RFM_SEGMENTS
+
+# the customer's fields read from its stored value figures in the current
+# company (``crm.customer.360.value``), and their columns there
+VALUE_FIELDS = {
+    "customer_rfm_segment": "rfm_segment",
+    "customer_rfm_score": "rfm_score",
+    "customer_value_rank": "value_rank",
+    "customer_lifetime_value": "amount",
+    "customer_last_invoice_date": "last_invoice_date",
+    "customer_churn_risk": "churn_risk",
+    "customer_household_id": "household_id",
+    "customer_household_size": "household_size",
+    "customer_household_value": "household_value",
+}
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
+
+    # The customer's value in the current company: searchable, groupable and
+    # sortable through _field_to_sql (one subquery on the stored rows)
+    customer_rfm_segment = fields.Selection(
+        RFM_SEGMENTS,
+        string="RFM Segment",
+        compute="_compute_customer_value",
+        search="_search_customer_rfm_segment",
+        groups=BILLING_GROUP,
+    )
+    customer_rfm_score = fields.Char(
+        string="RFM Score",
+        compute="_compute_customer_value",
+        search="_search_customer_rfm_score",
+        groups=BILLING_GROUP,
+        help="Recency, frequency and monetary scores, 1 to 5 each (5: the "
+        "best fifth of the company's customers).",
+    )
+    customer_value_rank = fields.Integer(
+        string="Value Rank",
+        compute="_compute_customer_value",
+        search="_search_customer_value_rank",
+        groups=BILLING_GROUP,
+        help="Position of the customer's lifetime value among the company's "
+        "customers (1: the highest).",
+    )
+    customer_lifetime_value = fields.Float(
+        string="Lifetime Value",
+        compute="_compute_customer_value",
+        search="_search_customer_lifetime_value",
+        groups=BILLING_GROUP,
+        aggregator="sum",
+        help="Net untaxed spend of the posted invoices and credit notes in the "
+        "current company.",
+    )
+    customer_last_invoice_date = fields.Date(
+        string="Last Invoice",
+        compute="_compute_customer_value",
+        search="_search_customer_last_invoice_date",
+        groups=BILLING_GROUP,
+    )
+    customer_churn_risk = fields.Boolean(
+        string="Churn Risk",
+        compute="_compute_customer_value",
+        search="_search_customer_churn_risk",
+        groups=BILLING_GROUP,
+        help="Two of: overdue invoices, open complaints, falling spend.",
+    )
+    customer_household_id = fields.Many2one(
+        "res.partner",
+        string="Household",
+        compute="_compute_customer_value",
+        search="_search_customer_household_id",
+        groups=BILLING_GROUP,
+        help="The first member of the customer's household: customers linked by "
+        "household or family relations, directly or through other members.",
+    )
+    customer_household_size = fields.Integer(
+        string="Household Members",
+        compute="_compute_customer_value",
+        search="_search_customer_household_size",
+        groups=BILLING_GROUP,
+    )
+    customer_household_value = fields.Float(
+        string="Household Value",
+        compute="_compute_customer_value",
+        search="_search_customer_household_value",
+        groups=BILLING_GROUP,
+        aggregator="sum",
+        help="Net spend of the customer and every member of its household in "
+        "the current company.",
+    )
+
+    @api.depends_context("company")
+    def _compute_customer_value(self):
+        rows = self.env["crm.customer.360.value"].search_fetch(
+            [
+                ("company_id", "=", self.env.company.id),
+                ("partner_id", "in", self.commercial_partner_id.ids),
+            ],
+            list(set(VALUE_FIELDS.values())),
+        )
+        by_partner = {row.partner_id: row for row in rows}
+        for partner in self:
+            row = by_partner.get(partner.commercial_partner_id)
+            for fname, column in VALUE_FIELDS.items():
+                partner[fname] = row[column] if row else False
+
+    def _search_customer_rfm_segment(self, operator, value):
+        return self._search_customer_value("customer_rfm_segment", operator, value)
+
+    def _search_customer_rfm_score(self, operator, value):
+        return self._search_customer_value("customer_rfm_score", operator, value)
+
+    def _search_customer_value_rank(self, operator, value):
+        return self._search_customer_value("customer_value_rank", operator, value)
+
+    def _search_customer_lifetime_value(self, operator, value):
+        return self._search_customer_value("customer_lifetime_value", operator, value)
+
+    def _search_customer_last_invoice_date(self, operator, value):
+        return self._search_customer_value(
+            "customer_last_invoice_date", operator, value
+        )
+
+    def _search_customer_churn_risk(self, operator, value):
+        return self._search_customer_value("customer_churn_risk", operator, value)
+
+    def _search_customer_household_id(self, operator, value):
+        return self._search_customer_value("customer_household_id", operator, value)
+
+    def _search_customer_household_size(self, operator, value):
+        return self._search_customer_value("customer_household_size", operator, value)
+
+    def _search_customer_household_value(self, operator, value):
+        return self._search_customer_value("customer_household_value", operator, value)
+
+    def _search_customer_value(self, fname, operator, value):
+        """The customers whose stored row in the current company matches;
+        a condition that an empty value meets also matches the customers
+        without a row (never invoiced there). Negations are left to the ORM
+        (the complement of the positive condition)."""
+        if operator in Domain.NEGATIVE_OPERATORS:
+            return NotImplemented
+        Value = self.env["crm.customer.360.value"]
+        company = Domain("company_id", "=", self.env.company.id)
+        matching = Value._search(company & Domain(VALUE_FIELDS[fname], operator, value))
+        domain = Domain(
+            "commercial_partner_id", "any!", matching.subselect("partner_id")
+        )
+        if operator == "in" and any(v in (False, None) for v in value):
+            rows = Value._search(company)
+            domain |= ~Domain(
+                "commercial_partner_id", "any!", rows.subselect("partner_id")
+            )
+        return domain
+
+    def _field_to_sql(self, alias, field_expr, query=None):
+        column = VALUE_FIELDS.get(field_expr)
+        if not column:
+            return super()._field_to_sql(alias, field_expr, query)
+        self._check_field_access(self._fields[field_expr], "read")
+        return SQL(
+            "(SELECT %s FROM crm_customer_360_value v"
+            " WHERE v.company_id = %s AND v.partner_id = %s)",
+            SQL.identifier("v", column),
+            self.env.company.id,
+            super()._field_to_sql(alias, "commercial_partner_id", query),
+        )
 
     # ------------------------------------------------------------ actions
     def action_open_customer_360(self):

@@ -6,3 +6,4 @@ from . import test_bad_input
 from . import test_disputes
 from . import test_timeline_events
 from . import test_api
+from . import test_customer_value

@@ -329,6 +329,8 @@ class TestCustomer360(AccountTestInvoicingCommon):
         self.invoice(b, "2026-07-10", 100)
         self.invoice(c, "2026-01-05", 300)
         self.invoice(c, "2026-02-01", 300)
+        # the customers invoiced before A, B and C are ranked again at night
+        self.env["crm.customer.360.value"]._cron_refresh()
         value = self.x.customer_360_data()["value"]
         self.assertEqual(value["rfm"], "344")
         self.assertEqual(value["segment"], "Loyal")
@@ -339,7 +341,7 @@ class TestCustomer360(AccountTestInvoicingCommon):
         self.assertTrue(value["risk"])
         self.assertEqual(value["risk_reasons"], ["Overdue invoices", "Open complaints"])
         c_value = c.customer_360_data()["value"]
-        self.assertEqual((c_value["rfm"], c_value["segment"]), ("233", "At risk"))
+        self.assertEqual((c_value["rfm"], c_value["segment"]), ("233", "Slipping away"))
         self.assertEqual(c_value["rank"], 2)
         a_value = a.customer_360_data()["value"]
         b_value = b.customer_360_data()["value"]
@@ -355,45 +357,60 @@ class TestCustomer360(AccountTestInvoicingCommon):
         self.assertIsNone(value["rfm"])
         self.assertIsNone(value["rank"])
         self.assertEqual(value["lifetime_value"], 0.0)
+        self.assertFalse(value["risk"])
 
     def test_value_ranking_follows_posting_and_merging(self):
-        """The other customers' figures the ranking reads are kept by the
-        add-on: they follow posting, reset to draft, cancelling and merging,
-        and the daily refresh repairs a change made outside the ORM."""
+        """The stored figures follow posting, reset to draft, cancelling and
+        merging: the customer whose invoice changes is ranked at once among
+        the others, every customer is ranked again by the daily refresh,
+        which also repairs a change made outside the ORM."""
+        Value = self.env["crm.customer.360.value"]
         big, small = self.env["res.partner"].create(
             [{"name": "Big Buyer"}, {"name": "Small Buyer"}]
         )
         big_invoice = self.invoice(big, "2026-07-10", 5000)
 
-        def rank_of_x():
-            value = self.x.customer_360_data()["value"]
+        def rank_of(partner):
+            value = partner.customer_360_data()["value"]
             return value["rank"], value["customers"]
 
-        self.assertEqual(rank_of_x(), (2, 2))
+        self.assertEqual(rank_of(big), (1, 2))
+        self.assertEqual(rank_of(self.x), (1, 1), "ranked again at night")
+        Value._cron_refresh()
+        self.assertEqual(rank_of(self.x), (2, 2))
         big_invoice.button_draft()
-        self.assertEqual(rank_of_x(), (1, 1))
+        self.assertEqual(rank_of(big), (None, 0))
+        Value._cron_refresh()
+        self.assertEqual(rank_of(self.x), (1, 1))
         big_invoice.action_post()
-        self.assertEqual(rank_of_x(), (2, 2))
+        self.assertEqual(rank_of(big), (1, 2))
         big_invoice.button_draft()
         big_invoice.button_cancel()
-        self.assertEqual(rank_of_x(), (1, 1))
+        Value._cron_refresh()
+        self.assertEqual(rank_of(self.x), (1, 1))
 
         self.invoice(big, "2026-07-10", 1000)
         self.invoice(small, "2026-07-10", 3000)
-        self.assertEqual(rank_of_x(), (2, 3))
+        Value._cron_refresh()
+        self.assertEqual(rank_of(self.x), (2, 3))
         self.env["base.partner.merge.automatic.wizard"].create({})._merge(
             (big | small).ids, big
         )
         self.assertEqual(big.customer_360_data()["value"]["lifetime_value"], 4000)
-        self.assertEqual(rank_of_x(), (2, 2), "the merged customers count once")
+        self.assertEqual(rank_of(big), (1, 2), "the merged customers count once")
+        Value._cron_refresh()
+        self.assertEqual(rank_of(self.x), (2, 2))
 
         self.env.cr.execute(
-            "UPDATE crm_customer_360_value SET amount = 0 WHERE partner_id = %s",
+            "UPDATE crm_customer_360_value SET amount = 0, value_rank = 2"
+            " WHERE partner_id = %s",
             [big.id],
         )
-        self.assertEqual(rank_of_x(), (1, 2))
-        self.env["crm.customer.360.value"]._cron_refresh()
-        self.assertEqual(rank_of_x(), (2, 2))
+        Value.invalidate_model()
+        self.assertEqual(rank_of(big), (2, 2))
+        Value._cron_refresh()
+        self.assertEqual(rank_of(big), (1, 2))
+        self.assertEqual(big.customer_360_data()["value"]["lifetime_value"], 4000)
 
     def test_complaint_about_a_document_the_user_cannot_read(self):
         """A salesman who sees only his own orders sees the complaint about

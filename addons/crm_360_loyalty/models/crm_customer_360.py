@@ -7,3 +7,9 @@ class CrmCustomer360(models.Model):
     loyalty_tier_id = fields.Many2one(
         related="partner_id.loyalty_tier_id", string="Loyalty Tier"
     )
+    loyalty_at_risk = fields.Boolean(
+        related="partner_id.loyalty_at_risk",
+        string="Tier at Risk",
+        help="The spend so far is below what the current tier needs: the tier "
+        "drops at its review unless the customer spends more.",
+    )

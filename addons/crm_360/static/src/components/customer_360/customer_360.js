@@ -39,6 +39,7 @@ const LIST_NAMES = {
     dispute: _t("Receivable in dispute"),
     claims: _t("Complaints"),
     open_orders: _t("Orders not fully invoiced"),
+    household_invoices: _t("Invoices of the household"),
 };
 
 const AGING_KEYS = ["not_due", "1_30", "31_60", "61_90", "over_90"];
