@@ -218,6 +218,8 @@ def p2_section(p2):
             ],
         ),
     ]  # fmt: skip
+    if "list" in p2:
+        lines += ["", *p2_list_rows(p2["list"])]
     if "process_rss_peak_mb" in p2:
         lines += [
             "",
@@ -227,6 +229,27 @@ def p2_section(p2):
             ),
         ]
     return lines
+
+
+def p2_list_rows(pages):
+    """The Customers 360 list: one page of 80 rows as the web client reads it."""
+    labels = {
+        "first_page": "first page, in the list's order (revenue, 12 months)",
+        "page_5": "page 5",
+        "overdue_filter": "first page with the Overdue filter",
+        "by_balance": "first page ordered by balance due",
+    }
+    return [
+        (
+            "Customers 360 list, a page of 80 rows and its count "
+            f"(`web_search_read`), {pages['first_page']['result']:,} rows:"
+        ),
+        "",
+        *table(
+            HEAD,
+            [measure_row(labels[name], m) for name, m in pages.items()],
+        ),
+    ]
 
 
 def p2_row(label, d, m, target="", ok=None):

@@ -234,7 +234,43 @@ def scenario_p2(env, runs):
         out[key] = {**counts, **timed(admin, partner.customer_360_data, max(runs, 5))}
         out[key]["orm"] = timed(admin, lambda p=partner: orm_360(p), max(runs, 5))
         out[key]["floor"] = timed(admin, lambda p=partner: floor_360(p), max(runs, 5))
+    out["list"] = customers_360_list(admin, runs)
     return out
+
+
+def customers_360_list(env, runs):
+    """A page of 80 rows of the Customers 360 list as the web client reads
+    it (``web_search_read``, with the count of its pager), in the list's
+    order, on page 5, with the Overdue filter, and ordered by balance."""
+    List = env["crm.customer.360"]
+    spec = {
+        "partner_id": {"fields": {"display_name": {}}},
+        "invoice_count": {},
+        "revenue_12m": {},
+        "balance_due": {},
+        "overdue_amount": {},
+        "last_invoice_date": {},
+    }
+    pages = {
+        "first_page": {},
+        "page_5": {"offset": 320},
+        "overdue_filter": {"domain": [("is_overdue", "=", True)]},
+        "by_balance": {"order": "balance_due desc"},
+    }
+    return {
+        name: timed(
+            env,
+            lambda kw=kw: List.web_search_read(
+                domain=kw.get("domain", []),
+                specification=spec,
+                limit=80,
+                offset=kw.get("offset", 0),
+                order=kw.get("order"),
+            )["length"],
+            max(runs, 5),
+        )
+        for name, kw in pages.items()
+    }
 
 
 # --------------------------------------------------------------- scenario P3

@@ -18,9 +18,10 @@ EXPORT_PAGE_MAX = 1000
 
 class CrmCustomer360(models.Model):
     """One row per customer and company: the figures of the Customers 360
-    list, read from a SQL view of the posted customer invoices, with the
-    balance and overdue amounts of the customer's receivable ledger in that
-    company (the definitions of the 360 screen's, see
+    list, read from the kept value figures of the customer's posted
+    invoices (crm.customer.360.value), with the balance and overdue amounts
+    of the customer's receivable ledger in that company (the definitions of
+    the 360 screen's, see
     ``crm.customer.360.screen.billing._ledger_figures``)."""
 
     _name = "crm.customer.360"
@@ -42,7 +43,13 @@ class CrmCustomer360(models.Model):
         help="Payments and credit notes not yet reconciled with an invoice.",
     )
     overdue_amount = fields.Monetary(string="Overdue", readonly=True)
-    is_overdue = fields.Boolean(string="Has Overdue Invoices", readonly=True)
+    is_overdue = fields.Boolean(
+        string="Has Overdue Invoices",
+        readonly=True,
+        help="An installment due before today is left to pay: the flag of the "
+        "churn risk, kept with the value figures (refreshed when the customer's "
+        "invoices are posted or paid, and every night).",
+    )
     last_invoice_date = fields.Date(readonly=True)
     revenue_last_6m = fields.Monetary(string="Revenue (last 6 months)", readonly=True)
     revenue_prev_6m = fields.Monetary(string="Revenue (6 months before)", readonly=True)
@@ -81,84 +88,58 @@ class CrmCustomer360(models.Model):
 
     @property
     def _table_query(self):
+        """One row per kept value row (crm.customer.360.value: the customers
+        with a posted invoice or credit note in the company), its invoice
+        figures read from the row, its ledger figures from the customer's
+        open receivable items by one subquery each: PostgreSQL evaluates them
+        for the rows of the page only (a sort by a kept column and a LIMIT),
+        so that a page costs the same whatever the company's history."""
         return SQL(
             """
-            WITH invoiced AS (%s), ledger AS (%s)
-            SELECT invoiced.*,
-                   COALESCE(ledger.balance_due, 0) AS balance_due,
-                   COALESCE(ledger.unapplied_credit, 0) AS unapplied_credit,
-                   COALESCE(ledger.overdue_amount, 0) AS overdue_amount,
-                   COALESCE(ledger.is_overdue, FALSE) AS is_overdue,
+            SELECT v.id, v.partner_id, v.company_id, p.country_id, p.user_id,
+                   v.invoice_count, v.amount AS revenue_total,
+                   COALESCE(v.amount_last_6m, 0) + COALESCE(v.amount_prev_6m, 0)
+                       AS revenue_12m,
+                   v.last_invoice_date,
+                   COALESCE(v.amount_last_6m, 0) AS revenue_last_6m,
+                   COALESCE(v.amount_prev_6m, 0) AS revenue_prev_6m,
+                   COALESCE((%(balance)s), 0) AS balance_due,
+                   COALESCE((%(unapplied)s), 0) AS unapplied_credit,
+                   COALESCE((%(overdue)s), 0) AS overdue_amount,
+                   COALESCE(v.is_overdue, FALSE) AS is_overdue,
                    COALESCE(v.is_falling, FALSE) AS is_falling,
                    COALESCE(v.has_open_claims, FALSE) AS has_open_claims,
                    COALESCE(v.churn_risk, FALSE) AS churn_risk,
                    v.rfm_score, v.rfm_segment, v.value_rank, v.household_id,
                    COALESCE(v.household_size, 1) AS household_size,
-                   COALESCE(v.household_value, invoiced.revenue_total)
-                       AS household_value
-              FROM invoiced
-         LEFT JOIN ledger ON ledger.partner_id = invoiced.partner_id
-                         AND ledger.company_id = invoiced.company_id
-         LEFT JOIN crm_customer_360_value v ON v.partner_id = invoiced.partner_id
-                                           AND v.company_id = invoiced.company_id
+                   COALESCE(v.household_value, v.amount) AS household_value
+              FROM crm_customer_360_value v
+              JOIN res_partner p ON p.id = v.partner_id
             """,
-            self._invoiced_query(),
-            self._ledger_query(),
+            balance=self._ledger_sum(SQL("TRUE")),
+            unapplied=self._ledger_sum(SQL("l.balance < 0")),
+            overdue=self._ledger_sum(
+                SQL("l.balance > 0 AND l.date_maturity < CURRENT_DATE")
+            ),
         )
 
-    def _invoiced_query(self):
-        """The figures of the posted customer invoices and credit notes."""
+    def _ledger_sum(self, condition):
+        """SQL of the residual of the row's customer's open posted receivable
+        items in the row's company that meet ``condition``."""
         return SQL(
             """
-            SELECT MIN(m.id) AS id,
-                   m.commercial_partner_id AS partner_id,
-                   m.company_id,
-                   MIN(p.country_id) AS country_id,
-                   MIN(p.user_id) AS user_id,
-                   COUNT(*) FILTER (WHERE m.move_type = 'out_invoice') AS invoice_count,
-                   SUM(m.amount_untaxed_signed) AS revenue_total,
-                   COALESCE(SUM(m.amount_untaxed_signed) FILTER (
-                       WHERE m.invoice_date > CURRENT_DATE - interval '12 months'), 0)
-                       AS revenue_12m,
-                   MAX(m.invoice_date) AS last_invoice_date,
-                   COALESCE(SUM(m.amount_untaxed_signed) FILTER (
-                       WHERE m.invoice_date > CURRENT_DATE - interval '6 months'), 0)
-                       AS revenue_last_6m,
-                   COALESCE(SUM(m.amount_untaxed_signed) FILTER (
-                       WHERE m.invoice_date <= CURRENT_DATE - interval '6 months'
-                         AND m.invoice_date > CURRENT_DATE - interval '12 months'), 0)
-                       AS revenue_prev_6m
-              FROM account_move m
-              JOIN res_partner p ON p.id = m.commercial_partner_id
-             WHERE m.state = 'posted' AND m.move_type IN ('out_invoice', 'out_refund')
-          GROUP BY m.commercial_partner_id, m.company_id
-            """
-        )
-
-    def _ledger_query(self):
-        """The open posted receivable items by customer and company: their
-        residual, that of the credit items, and that of the debit items due
-        before today."""
-        return SQL(
-            """
-            SELECT rp.commercial_partner_id AS partner_id,
-                   l.company_id,
-                   SUM(l.amount_residual) AS balance_due,
-                   SUM(l.amount_residual) FILTER (WHERE l.balance < 0)
-                       AS unapplied_credit,
-                   SUM(l.amount_residual) FILTER (
-                       WHERE l.balance > 0 AND l.date_maturity < CURRENT_DATE)
-                       AS overdue_amount,
-                   BOOL_OR(l.balance > 0 AND l.date_maturity < CURRENT_DATE)
-                       AS is_overdue
+            SELECT SUM(l.amount_residual)
               FROM account_move_line l
-              JOIN account_account a ON a.id = l.account_id
               JOIN res_partner rp ON rp.id = l.partner_id
-             WHERE a.account_type = 'asset_receivable'
+              JOIN account_account a ON a.id = l.account_id
+             WHERE rp.commercial_partner_id = v.partner_id
+               AND l.company_id = v.company_id
+               AND a.account_type = 'asset_receivable'
                AND l.parent_state = 'posted'
                AND l.reconciled IS NOT TRUE
-          GROUP BY rp.commercial_partner_id, l.company_id
-            """
+               AND %s
+            """,
+            condition,
         )
 
     def action_open_customer_360(self):
