@@ -1,9 +1,12 @@
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from .. import locking
+from ..rules import EPSILON
 from .crm_loyalty_tier import MANAGER_GROUP
 
 # The fields the engine keeps, read from the commercial partner's row of
@@ -17,6 +20,14 @@ ENGINE_COLUMNS = {
     "loyalty_previous_pricelist_id": "previous_pricelist_id",
 }
 ENGINE_FIELDS = list(ENGINE_COLUMNS)
+# computed from ENGINE_FIELDS: invalidated with them when the engine writes
+NEXT_FIELDS = [
+    "loyalty_next_tier_id",
+    "loyalty_amount_to_next",
+    "loyalty_amount_to_keep",
+    "loyalty_progress",
+    "loyalty_keep_message",
+]
 # set while base's merge wizard copies the values of merged customers
 MERGE_CONTEXT_KEY = "crm_loyalty_partner_merge"
 OVERRIDE_FIELDS = [
@@ -300,6 +311,7 @@ class ResPartner(models.Model):
         tiers = self.env["crm.loyalty.tier"].search(
             [("company_id", "=", self.env.company.id)], order="min_amount"
         )
+        kept = self._loyalty_spend_kept()
         for partner in self:
             current = partner.loyalty_tier_id
             above = tiers.filtered(
@@ -311,8 +323,11 @@ class ResPartner(models.Model):
             partner.loyalty_amount_to_next = (
                 max(following.min_amount - amount, 0.0) if following else 0.0
             )
+            commercial = partner.commercial_partner_id._origin.id
             partner.loyalty_amount_to_keep = (
-                max(current.min_amount - amount, 0.0) if current else 0.0
+                max(current.min_amount - kept.get(commercial, amount), 0.0)
+                if current
+                else 0.0
             )
             partner.loyalty_keep_message = partner._loyalty_keep_message(current)
             partner.loyalty_progress = (
@@ -321,15 +336,42 @@ class ResPartner(models.Model):
                 else 100.0
             )
 
+    def _loyalty_spend_kept(self):
+        """{commercial partner id: the spend that will still count when its
+        tier is decided (the review date plus the grace period)} of the
+        partners whose tier is their own (not raised by an override) and has
+        a review date: the invoices that leave the window before then no
+        longer keep the tier."""
+        company = self.env.company
+        decisions = {}
+        for partner in self:
+            if (
+                partner.loyalty_tier_id
+                and partner.loyalty_tier_id == partner.loyalty_earned_tier_id
+                and partner.loyalty_review_date
+            ):
+                decisions[partner.commercial_partner_id._origin.id] = (
+                    partner.loyalty_review_date
+                    + timedelta(days=max(company.loyalty_grace_days, 0))
+                )
+        kept = self.env["crm.loyalty.engine"]._read_spend_kept(
+            company, fields.Date.context_today(self), decisions
+        )
+        return {pid: kept.get(pid, 0.0) for pid in decisions}
+
     def _loyalty_keep_message(self, tier):
-        """What the customer, at risk in ``tier``, must spend by its review
-        date to keep it (False when not at risk)."""
-        if not (self.loyalty_at_risk and self.loyalty_review_date):
+        """What the customer must spend by its review date to keep ``tier``
+        (False when what it has spent will still keep it)."""
+        if not (
+            self.loyalty_review_date
+            and tier == self.loyalty_earned_tier_id
+            and self.loyalty_amount_to_keep > EPSILON
+        ):
             return False
         return self.env._(
             "Spend %(amount)s by %(date)s to keep the %(tier)s tier.",
             amount=self.env.company.currency_id.format(self.loyalty_amount_to_keep),
-            date=self.loyalty_review_date,
+            date=format_date(self.env, self.loyalty_review_date),
             tier=tier.name,
         )
 
