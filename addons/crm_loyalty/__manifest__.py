@@ -24,6 +24,7 @@
         "views/account_move_views.xml",
         "views/menus.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "assets": {
         "web.assets_tests": [
             "crm_loyalty/static/tests/tours/*.js",

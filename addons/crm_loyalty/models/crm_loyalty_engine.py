@@ -458,6 +458,43 @@ class CrmLoyaltyEngine(models.AbstractModel):
             ["specific_property_product_pricelist", "property_product_pricelist"]
         )
 
+    def _restore_pricelists(self):
+        """Give every customer on its tier's pricelist, in every company,
+        the pricelist it had before (none: Odoo's default for it again), as
+        if it left its tier; a pricelist set by hand since is left alone.
+        Run when the add-on is uninstalled: its tiers' pricelists would
+        otherwise stay the customers' pricelists. Returns how many customers
+        got their pricelist back."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT s.company_id, s.partner_id, s.previous_pricelist_id
+                  FROM crm_loyalty_state s
+                  JOIN crm_loyalty_tier t ON t.id = s.tier_id
+                  JOIN res_partner p ON p.id = s.partner_id
+                 WHERE (p.specific_property_product_pricelist
+                        ->> s.company_id::text)::int = t.pricelist_id
+                    -- the tier's pricelist was deleted meanwhile
+                    OR (s.previous_pricelist_id IS NOT NULL
+                        AND p.specific_property_product_pricelist
+                            ->> s.company_id::text IS NULL)
+              ORDER BY s.company_id, s.partner_id
+                """
+            )
+        )
+        rows = self.env.cr.fetchall()
+        by_company = {}
+        for company_id, partner_id, previous in rows:
+            by_company.setdefault(company_id, []).append((partner_id, previous))
+        for company_id, pairs in by_company.items():
+            self._write_pricelists(
+                self.env["res.company"].browse(company_id),
+                [pid for pid, _previous in pairs],
+                [previous for _pid, previous in pairs],
+            )
+        return len(rows)
+
     def _log_changes(self, company, tiers, today, changes, states, spend):
         """One history row and one chatter note per tier change, each kind
         inserted by one SQL statement: through the ORM they cost about 6 ms

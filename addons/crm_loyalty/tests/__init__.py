@@ -6,3 +6,4 @@ from . import test_bad_input
 from . import test_properties
 from . import test_bulk
 from . import test_state
+from . import test_uninstall
