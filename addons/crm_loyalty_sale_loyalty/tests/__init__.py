@@ -1,0 +1,2 @@
+from . import test_tier_benefits
+from . import test_ui
