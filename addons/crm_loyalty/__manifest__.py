@@ -8,7 +8,7 @@
     "author": "CRM Suite",
     "maintainers": ["crm-suite"],
     "license": "LGPL-3",
-    "depends": ["crm_suite_base", "sale", "crm", "mail"],
+    "depends": ["crm_suite_base", "sale", "crm", "mail", "portal"],
     "data": [
         "security/crm_loyalty_security.xml",
         "security/ir.model.access.csv",
@@ -22,6 +22,7 @@
         "views/res_config_settings_views.xml",
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
+        "views/portal_templates.xml",
         "views/menus.xml",
     ],
     "uninstall_hook": "uninstall_hook",

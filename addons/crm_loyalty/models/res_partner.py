@@ -1,12 +1,19 @@
 from datetime import timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
 from odoo.tools import SQL, format_date
 
+from odoo.addons.crm_suite_base.customer import (
+    CUSTOMER_INVOICE,
+    posted_customer_moves_domain,
+)
+
 from .. import locking
-from ..rules import EPSILON
+from ..rules import EPSILON, window_start
 from .crm_loyalty_tier import MANAGER_GROUP
 
 # The fields the engine keeps, read from the commercial partner's row of
@@ -374,6 +381,67 @@ class ResPartner(models.Model):
             date=format_date(self.env, self.loyalty_review_date),
             tier=tier.name,
         )
+
+    def _loyalty_window_start(self, day):
+        """First day of this customer's loyalty window in the current company
+        on ``day`` (the anniversary window starts on the last anniversary of
+        its first invoice; None without one)."""
+        company = self.env.company
+        start = window_start(
+            company.loyalty_window_type, company.loyalty_window_months, day
+        )
+        if start or company.loyalty_window_type != "anniversary":
+            return start
+        first = self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", self.id),
+                ("company_id", "=", company.id),
+                ("move_type", "=", CUSTOMER_INVOICE),
+                ("state", "=", "posted"),
+                ("invoice_date", "<=", fields.Date.context_today(self)),
+            ],
+            order="invoice_date",
+            limit=1,
+        ).invoice_date
+        if not first:
+            return None
+        return first + relativedelta(years=relativedelta(day, first).years)
+
+    def _loyalty_counted_moves(self):
+        """The posted invoices and credit notes this customer's qualifying
+        spend counts today in the current company, as the user may read them."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        start = self._loyalty_window_start(today)
+        if not start:
+            return self.env["account.move"]
+        return self.env["account.move"].search(
+            [
+                *posted_customer_moves_domain(),
+                ("commercial_partner_id", "=", self.id),
+                ("company_id", "=", self.env.company.id),
+                ("invoice_date", ">=", start),
+                ("invoice_date", "<=", today),
+            ],
+            order="invoice_date desc, id desc",
+        )
+
+    def _loyalty_moves_leaving(self, moves):
+        """Those of ``moves`` that leave the window before the customer's
+        tier is decided (its review date plus the grace period): the spend
+        they count no longer keeps the tier."""
+        self.ensure_one()
+        if not (
+            self.loyalty_review_date
+            and self.loyalty_tier_id
+            and self.loyalty_tier_id == self.loyalty_earned_tier_id
+        ):
+            return moves.browse()
+        decided = self.loyalty_review_date + timedelta(
+            days=max(self.env.company.loyalty_grace_days, 0)
+        )
+        start = self._loyalty_window_start(decided)
+        return moves.filtered(lambda move: start and move.invoice_date < start)
 
     @api.constrains(*OVERRIDE_FIELDS)
     def _check_loyalty_override(self):
