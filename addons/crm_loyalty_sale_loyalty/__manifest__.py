@@ -14,6 +14,7 @@
         "views/crm_loyalty_tier_views.xml",
         "views/loyalty_program_views.xml",
         "views/sale_order_views.xml",
+        "views/portal_templates.xml",
     ],
     "assets": {
         "web.assets_tests": [

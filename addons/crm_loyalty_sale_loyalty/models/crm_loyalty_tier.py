@@ -41,3 +41,25 @@ class CrmLoyaltyTier(models.Model):
             and tier.min_amount >= minimum.min_amount
             for tier in self[:1]
         )
+
+    def _available_programs(self):
+        """The running programs reserved to this tier or a lower one of its
+        company: those its customers have and customers below do not."""
+        if not self:
+            return self.env["loyalty.program"]
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        return self.env["loyalty.program"].search(
+            [
+                ("crm_loyalty_tier_id.company_id", "=", self.company_id.id),
+                ("crm_loyalty_tier_id.min_amount", "<=", self.min_amount),
+                ("sale_ok", "=", True),
+                "|",
+                ("date_from", "=", False),
+                ("date_from", "<=", today),
+                "|",
+                ("date_to", "=", False),
+                ("date_to", ">=", today),
+            ],
+            order="name",
+        )
