@@ -81,8 +81,10 @@ def check_pricelists_back(dbname, expected):
     with Registry(dbname).cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         for (company, customer), previous in expected.items():
-            partners = env["res.partner"].with_company(company).search(
-                [("commercial_partner_id", "=", customer)]
+            partners = (
+                env["res.partner"]
+                .with_company(company)
+                .search([("commercial_partner_id", "=", customer)])
             )
             for partner in partners:
                 got = partner.specific_property_product_pricelist.id or None

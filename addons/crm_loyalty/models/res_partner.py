@@ -392,17 +392,21 @@ class ResPartner(models.Model):
         )
         if start or company.loyalty_window_type != "anniversary":
             return start
-        first = self.env["account.move"].search(
-            [
-                ("commercial_partner_id", "=", self.id),
-                ("company_id", "=", company.id),
-                ("move_type", "=", CUSTOMER_INVOICE),
-                ("state", "=", "posted"),
-                ("invoice_date", "<=", fields.Date.context_today(self)),
-            ],
-            order="invoice_date",
-            limit=1,
-        ).invoice_date
+        first = (
+            self.env["account.move"]
+            .search(
+                [
+                    ("commercial_partner_id", "=", self.id),
+                    ("company_id", "=", company.id),
+                    ("move_type", "=", CUSTOMER_INVOICE),
+                    ("state", "=", "posted"),
+                    ("invoice_date", "<=", fields.Date.context_today(self)),
+                ],
+                order="invoice_date",
+                limit=1,
+            )
+            .invoice_date
+        )
         if not first:
             return None
         return first + relativedelta(years=relativedelta(day, first).years)

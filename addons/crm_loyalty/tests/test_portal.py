@@ -70,7 +70,9 @@ class TestLoyaltyPortal(LoyaltyPortalCase):
         leaving = partner._loyalty_moves_leaving(moves)
         self.assertEqual(len(leaving), 2)
         kept = sum((moves - leaving).mapped("amount_untaxed_signed"))
-        self.assertAlmostEqual(partner.loyalty_amount_to_keep, self.gold.min_amount - kept)
+        self.assertAlmostEqual(
+            partner.loyalty_amount_to_keep, self.gold.min_amount - kept
+        )
 
     def test_silver_customer_reads_the_next_tier(self):
         self.authenticate(self.portal_user.login, self.portal_user.login)

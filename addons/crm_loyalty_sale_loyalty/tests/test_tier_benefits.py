@@ -26,7 +26,9 @@ class TestTierPoints(TierBenefitsCase):
         action = gold_order.action_view_crm_loyalty_cards()
         cards = self.env["loyalty.card"].search(action["domain"])
         self.assertEqual(cards, self.card(self.gold_customer))
-        self.assertEqual(sum(cards.mapped("points")), gold_order.crm_loyalty_card_points)
+        self.assertEqual(
+            sum(cards.mapped("points")), gold_order.crm_loyalty_card_points
+        )
         # the history of the card says what the order gave
         self.assertEqual(gold_order.loyalty_data["issued"], 200)
 
@@ -63,12 +65,15 @@ class TestTierPoints(TierBenefitsCase):
 
     def test_multiplier_must_be_positive(self):
         for value in (0, -2):
-            with self.assertRaisesRegex(
-                ValidationError, "points multiplier of the Gold tier must be more than 0"
+            with (
+                self.assertRaisesRegex(
+                    ValidationError,
+                    "points multiplier of the Gold tier must be more than 0",
+                ),
+                self.env.cr.savepoint(),
             ):
-                with self.env.cr.savepoint():
-                    self.gold.points_multiplier = value
-                    self.gold.flush_recordset()
+                self.gold.points_multiplier = value
+                self.gold.flush_recordset()
         self.gold.invalidate_recordset()
         self.assertEqual(self.gold.points_multiplier, 2)
 
@@ -104,7 +109,11 @@ class TestTierPrograms(TierBenefitsCase):
                 "rule_ids": [Command.create({"reward_point_mode": "order"})],
                 "reward_ids": [
                     Command.create(
-                        {"reward_type": "discount", "discount": 10, "required_points": 1}
+                        {
+                            "reward_type": "discount",
+                            "discount": 10,
+                            "required_points": 1,
+                        }
                     )
                 ],
             }
@@ -149,14 +158,18 @@ class TestTierPrograms(TierBenefitsCase):
         silver_code, gold_code = self.promotion.coupon_ids.mapped("code")
         refused = self.quotation(self.silver_customer)._try_apply_code(silver_code)
         self.assertIn("for customers of the Gold loyalty tier", refused["error"])
-        self.assertNotIn("error", self.quotation(self.gold_customer)._try_apply_code(gold_code))
+        self.assertNotIn(
+            "error", self.quotation(self.gold_customer)._try_apply_code(gold_code)
+        )
 
     def test_tier_of_another_company_is_refused(self):
         other = self.setup_other_company(name="Other Co")["company"]
-        with self.assertRaisesRegex(ValidationError, "set the program's company"):
-            with self.env.cr.savepoint():
-                self.promotion.company_id = other
-                self.promotion.flush_recordset()
+        with (
+            self.assertRaisesRegex(ValidationError, "set the program's company"),
+            self.env.cr.savepoint(),
+        ):
+            self.promotion.company_id = other
+            self.promotion.flush_recordset()
         self.promotion.invalidate_recordset()
         self.assertEqual(self.promotion.company_id, self.company)
 

@@ -15,6 +15,8 @@ class TestTierPointsTour(TierBenefitsCase, HttpCase):
         order = self.quotation(self.gold_customer, quantity=3)
         order.user_id = seller
         self.start_tour(
-            f"/odoo/sales/{order.id}", "crm_loyalty_sale_loyalty_points_tour", login=seller.login
+            f"/odoo/sales/{order.id}",
+            "crm_loyalty_sale_loyalty_points_tour",
+            login=seller.login,
         )
         self.assertEqual(order.crm_loyalty_card_points, 600)

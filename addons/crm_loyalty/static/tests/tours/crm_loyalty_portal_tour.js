@@ -18,7 +18,8 @@ registry.category("web_tour.tours").add("crm_loyalty_portal_tour", {
         },
         {
             content: "The invoices that leave the counted period before the review",
-            trigger: ".o_portal_loyalty_moves .badge:contains('Leaves before the review')",
+            trigger:
+                ".o_portal_loyalty_moves .badge:contains('Leaves before the review')",
         },
     ],
 });
