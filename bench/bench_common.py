@@ -26,6 +26,7 @@ RESET_TIERS_SQL = """
     UPDATE res_partner SET specific_property_product_pricelist = NULL
      WHERE specific_property_product_pricelist IS NOT NULL;
     DELETE FROM crm_loyalty_tier_history;
+    UPDATE res_company SET loyalty_last_run = NULL, loyalty_last_full_run = NULL;
 """
 
 

@@ -35,7 +35,7 @@ JOB_RE = re.compile(
 )
 
 
-def start_server(db, log, cron_threads, workers=2):
+def start_server(db, log, cron_threads, workers=2, extra=()):
     log.unlink(missing_ok=True)
     return subprocess.Popen(
         [
@@ -55,6 +55,7 @@ def start_server(db, log, cron_threads, workers=2):
             "--limit-memory-soft=4294967296",
             "--limit-memory-hard=6442450944",
             "--log-level=info",
+            *extra,
         ],
         cwd=ROOT,
         start_new_session=True,

@@ -50,6 +50,12 @@ BIG_INVOICES, BIG_CLAIMS, BIG_MESSAGES = 10_000, 1_000, 5_000
 SMALL_INVOICES, SMALL_CLAIMS, SMALL_MESSAGES = 10, 1, 5
 REFUND_SHARE = 0.05
 CLAIM_SHARE = 0.02
+# the journal's sequence pads numbers to six digits and writes longer ones
+# whole (lpad alone would cut 1,000,000 to "100000", a duplicate name)
+MOVE_NAME = SQL(
+    "s.prefix || CASE WHEN s.number < 1000000 "
+    "THEN lpad(s.number::text, 6, '0') ELSE s.number::text END"
+)
 
 
 class FastLoader:
@@ -348,7 +354,7 @@ class FastLoader:
         cr = self.cr
         signed = SQL("CASE WHEN s.refund THEN -s.amount ELSE s.amount END")
         for (company_id, move_type), move in templates["moves"].items():
-            name = SQL("s.prefix || lpad(s.number::text, 6, '0')")
+            name = MOVE_NAME
             clone(
                 cr,
                 "account_move",
@@ -406,7 +412,7 @@ class FastLoader:
                     source,
                     {
                         "move_id": SQL("s.id"),
-                        "move_name": SQL("s.prefix || lpad(s.number::text, 6, '0')"),
+                        "move_name": MOVE_NAME,
                         "date": SQL("s.day"),
                         "invoice_date": SQL("s.day"),
                         "date_maturity": SQL("s.day") if receivable else SQL("NULL"),

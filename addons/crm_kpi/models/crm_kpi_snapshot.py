@@ -479,6 +479,7 @@ class CrmKpiSnapshot(models.Model):
         return self.get_comparisons(segment_type, segment_value)[kpi_code]
 
     @api.model
+    @api.readonly
     def get_trend(self, kpi_code, segment_type="all", segment_value="all"):
         """The trend chart of one KPI and segment in the current company
         (see :func:`..trend.trend_chart`): every month to the last closed
@@ -489,6 +490,7 @@ class CrmKpiSnapshot(models.Model):
         return trend.trend_chart(self, kpi_code, segment_type, segment_value)
 
     @api.model
+    @api.readonly
     def get_trend_segments(self, segment_type):
         """[{value, label}] of the segments of ``segment_type`` that have
         snapshots in the current company, by label."""

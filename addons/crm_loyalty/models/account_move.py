@@ -15,6 +15,13 @@ class AccountMove(models.Model):
         help="The customer's loyalty tier in the invoice's company, today.",
     )
 
+    # the customer invoices and credit notes written since the last nightly
+    # recompute, whatever their state (crm.loyalty.engine._changed_customer_ids)
+    _crm_loyalty_written_idx = models.Index(
+        "(company_id, write_date) INCLUDE (commercial_partner_id)"
+        " WHERE move_type IN ('out_invoice', 'out_refund')"
+    )
+
     def _compute_loyalty_tier_id(self):
         for move in self:
             partner = move.commercial_partner_id.with_company(move.company_id)

@@ -35,6 +35,11 @@ _logger = logging.getLogger(__name__)
 AT_RISK_NOTICE_DAYS = 30
 # customers per transaction of the cron
 CRON_BATCH = 2000
+# the nightly run reads every customer at least this often
+FULL_RUN_DAYS = 7
+# how long before a run a write still counts as after it: a transaction
+# stamps its rows with the time it began, and may commit during the run
+WRITE_MARGIN = timedelta(hours=1)
 
 
 def _int_array(ids):
@@ -89,23 +94,127 @@ class CrmLoyaltyEngine(models.AbstractModel):
         posted meanwhile. A batch holds its rows briefly and is retried when
         it meets a concurrent posting; a run killed half-way keeps the
         batches done, and the next run finds nothing left to change in them.
+
+        A run reads the customers whose tier may have changed since the
+        company's previous run (:meth:`_changed_customer_ids`), so that its
+        cost follows the day's changes, not the history; it reads every
+        customer (:meth:`_customer_ids`) when :meth:`_needs_full_run` says so.
         """
         Partner = self.env["res.partner"]
-        companies = self.env["crm.loyalty.tier"].search([]).company_id
-        work = [
-            (company, batch)
-            for company in companies
-            for batch in split_every(CRON_BATCH, self._customer_ids(company))
-        ]
-        for index, (company, batch) in enumerate(work):
-            changed = self._recompute_retrying(company, Partner.browse(batch))
-            _logger.info(
-                "loyalty: %s tier changes in %s (%s customers)",
-                changed,
-                company.name,
-                len(batch),
+        work = []
+        for company in self.env["crm.loyalty.tier"].search([]).company_id:
+            # what is written from now on is read by the next run
+            started = fields.Datetime.now()
+            full = self._needs_full_run(company, started)
+            ids = (
+                self._customer_ids(company)
+                if full
+                else self._changed_customer_ids(company)
             )
+            batches = list(split_every(CRON_BATCH, ids)) or [[]]
+            work += [(company, batch, None) for batch in batches[:-1]]
+            work.append((company, batches[-1], (started, full)))
+        for index, (company, batch, stamp) in enumerate(work):
+            if batch:
+                changed = self._recompute_retrying(company, Partner.browse(batch))
+                _logger.info(
+                    "loyalty: %s tier changes in %s (%s customers)",
+                    changed,
+                    company.name,
+                    len(batch),
+                )
+            if stamp:
+                self._stamp_run(company, *stamp)
             self.env["ir.cron"]._commit_progress(1, remaining=len(work) - index - 1)
+
+    def _needs_full_run(self, company, now):
+        """Whether the nightly run of ``company`` must read every customer:
+        the first run, a week after the last full one (a safety net for
+        changes made outside the ORM, which leave no write date), after an
+        edit of the company (its loyalty settings) or of its tiers, and for
+        the anniversary window (each customer's window moves on its own
+        day)."""
+        last, last_full = company.loyalty_last_run, company.loyalty_last_full_run
+        if not last or not last_full or company.loyalty_window_type == "anniversary":
+            return True
+        if (
+            now - last_full >= timedelta(days=FULL_RUN_DAYS)
+            or company.write_date > last
+        ):
+            return True
+        return bool(
+            self.env["crm.loyalty.tier"]
+            .with_context(active_test=False)
+            .search_count(
+                [("company_id", "=", company.id), ("write_date", ">", last)], limit=1
+            )
+        )
+
+    def _changed_customer_ids(self, company):
+        """Commercial partners of ``company`` whose tier may have changed
+        since its last run: those with a customer invoice or credit note
+        written since (posted, reset to draft, cancelled, paid), those with
+        a posted one that left the loyalty window or whose date came since,
+        those past their review date, and those whose tier override ended."""
+        last = company.loyalty_last_run
+        today = fields.Date.context_today(self)
+        last_day = fields.Date.context_today(self, timestamp=last)
+        window = (company.loyalty_window_type, company.loyalty_window_months)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT commercial_partner_id FROM account_move
+                 WHERE company_id = %(company)s AND move_type IN %(types)s
+                   AND write_date >= %(since)s
+                 UNION
+                SELECT commercial_partner_id FROM account_move
+                 WHERE company_id = %(company)s AND state = 'posted'
+                   AND move_type IN %(types)s
+                   AND (invoice_date >= %(old_start)s AND invoice_date < %(start)s
+                        OR invoice_date > %(last_day)s AND invoice_date <= %(today)s)
+                 UNION
+                SELECT partner_id FROM crm_loyalty_state
+                 WHERE company_id = %(company)s AND review_date < %(today)s
+                 UNION
+                SELECT id FROM res_partner
+                 WHERE loyalty_override_until IS NOT NULL
+                   AND id = commercial_partner_id
+                   AND (loyalty_override_until->>%(key)s)::date >= %(last_day)s
+                   AND (loyalty_override_until->>%(key)s)::date < %(today)s
+                 ORDER BY 1
+                """,
+                company=company.id,
+                key=str(company.id),
+                types=CUSTOMER_MOVE_TYPES,
+                since=last - WRITE_MARGIN,
+                old_start=window_start(*window, last_day),
+                start=window_start(*window, today),
+                last_day=last_day,
+                today=today,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
+    def _stamp_run(self, company, started, full):
+        """Record a run of ``company`` that began at ``started`` (in SQL:
+        the company's write date, which :meth:`_needs_full_run` reads, must
+        only change when a user edits the company)."""
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_company
+                   SET loyalty_last_run = %(started)s,
+                       loyalty_last_full_run = CASE WHEN %(full)s THEN %(started)s
+                                               ELSE loyalty_last_full_run END
+                 WHERE id = %(company)s
+                """,
+                started=started,
+                full=full,
+                company=company.id,
+            )
+        )
+        company.invalidate_recordset(["loyalty_last_run", "loyalty_last_full_run"])
 
     def _customer_ids(self, company):
         """Commercial partners with a posted invoice, a loyalty state or an

@@ -42,6 +42,9 @@ class CrmLoyaltyState(models.Model):
     )
     # customers of a tier: filters, "Group by Tier", the tiers' customer count
     _company_tier_idx = models.Index("(company_id, tier_id)")
+    # customers past their review date, for the nightly recompute (the
+    # review date changes with the tier, not with the daily spend)
+    _company_review_idx = models.Index("(company_id, review_date)")
 
     def init(self):
         # room in each page for the new version of a row: the daily update of

@@ -34,6 +34,19 @@ class ResCompany(models.Model):
         help="Days after the review date before a customer who no longer spends "
         "enough drops one tier.",
     )
+    # written by the nightly recompute (crm.loyalty.engine._cron_recompute),
+    # in SQL, so that they leave the company's write date alone
+    loyalty_last_run = fields.Datetime(
+        string="Last Tier Recompute",
+        readonly=True,
+        help="When the nightly job last brought every customer's tier up to "
+        "date, reading the customers whose invoices or dates changed.",
+    )
+    loyalty_last_full_run = fields.Datetime(
+        string="Last Full Tier Recompute",
+        readonly=True,
+        help="When the nightly job last read every customer's invoices.",
+    )
     loyalty_notify_tier_change = fields.Boolean(
         string="E-mail Customers on Tier Changes",
         help="Send the upgrade and downgrade e-mail templates to the customer.",
