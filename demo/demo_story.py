@@ -478,8 +478,25 @@ class Story:
                         "pricelist_id": pricelist,
                     }
                 )
+            self.negotiated_prices(company)
             if compute:
                 env["crm.loyalty.engine"].recompute_company(company)
+
+    def negotiated_prices(self, company):
+        """One customer in three has a negotiated pricelist in ``company``:
+        the tier's pricelist replaces it, leaving the tier gives it back."""
+        env = self.env
+        negotiated = env["product.pricelist"].create(
+            {
+                "name": f"Negotiated prices ({company.currency_id.name})",
+                "company_id": company.id,
+                "currency_id": company.currency_id.id,
+            }
+        )
+        customers = env["res.partner"].search(
+            [("parent_id", "=", False), ("customer_rank", ">", 0)], order="id"
+        )
+        customers[::3].with_company(company).property_product_pricelist = negotiated
 
     def write(self):
         main, second = self.companies()

@@ -1,7 +1,9 @@
 """Uninstall each of this repository's add-ons in turn and check that the
 database still works after each one: the registry loads, the standard
 screens of partners, quotations, invoices, leads and claims still render,
-and a customer can still be created and searched.
+and a customer can still be created and searched. Once crm_loyalty is
+uninstalled, the customers that were on their tier's pricelist have the
+pricelist they had before their tier again.
 
 With --reinstall, the add-ons are then installed again one by one (those
 depended on first), with the same check after each, and the screens of each
@@ -52,6 +54,44 @@ def check_database(dbname, step, models=()):
         assert found == partner, "a new customer cannot be found again"
         env["account.move"]._read_group([], ["move_type"], ["amount_total_signed:sum"])
         cr.rollback()
+
+
+def tier_pricelists(dbname):
+    """{(company id, customer id): the pricelist it had before its tier} of
+    the customers on their tier's pricelist (crm_loyalty installed)."""
+    with Registry(dbname).cursor() as cr:
+        if "crm.loyalty.state" not in api.Environment(cr, SUPERUSER_ID, {}):
+            return {}
+        cr.execute(
+            """SELECT s.company_id, s.partner_id, s.previous_pricelist_id
+                 FROM crm_loyalty_state s
+                 JOIN crm_loyalty_tier t ON t.id = s.tier_id
+                 JOIN res_partner p ON p.id = s.partner_id
+                WHERE (p.specific_property_product_pricelist
+                       ->> s.company_id::text)::int = t.pricelist_id"""
+        )
+        return {(company, partner): pl for company, partner, pl in cr.fetchall()}
+
+
+def check_pricelists_back(dbname, expected):
+    """Every customer (and contact) of ``expected`` has its pricelist back,
+    and the demo story has such customers, some with a pricelist of their own."""
+    assert expected, "no customer on a tier's pricelist: nothing was checked"
+    assert any(expected.values()), "no customer had a pricelist before its tier"
+    with Registry(dbname).cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        for (company, customer), previous in expected.items():
+            partners = (
+                env["res.partner"]
+                .with_company(company)
+                .search([("commercial_partner_id", "=", customer)])
+            )
+            for partner in partners:
+                got = partner.specific_property_product_pricelist.id or None
+                assert got == previous, (
+                    f"{partner.display_name} has pricelist {got} in company "
+                    f"{company} after uninstalling crm_loyalty, not {previous}"
+                )
 
 
 def uninstall(dbname, name):
@@ -108,10 +148,17 @@ def main():
     order = dependents_first(addons("addons", "tests"))
     removed = []
     for name in order:
+        pricelists = tier_pricelists(args.database) if name == "crm_loyalty" else None
         if not uninstall(args.database, name):
             continue
         removed.append(name)
         check_database(args.database, f"uninstalling {name}")
+        if pricelists is not None:
+            check_pricelists_back(args.database, pricelists)
+            print(
+                f"[uninstall] {name}: {len(pricelists)} customers have the "
+                "pricelist they had before their tier"
+            )
         print(f"[uninstall] {name}: uninstalled, database still works")
     with Registry(args.database).cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})

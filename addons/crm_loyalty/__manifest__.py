@@ -2,13 +2,13 @@
 {
     "name": "CRM Loyalty Tiers",
     "summary": "Customer tiers earned from what customers pay, with their pricelist",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.2.0",
     "development_status": "Beta",
     "category": "Sales/CRM",
     "author": "CRM Suite",
     "maintainers": ["crm-suite"],
     "license": "LGPL-3",
-    "depends": ["crm_suite_base", "sale", "crm", "mail"],
+    "depends": ["crm_suite_base", "sale", "crm", "mail", "portal"],
     "data": [
         "security/crm_loyalty_security.xml",
         "security/ir.model.access.csv",
@@ -22,8 +22,10 @@
         "views/res_config_settings_views.xml",
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
+        "views/portal_templates.xml",
         "views/menus.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "assets": {
         "web.assets_tests": [
             "crm_loyalty/static/tests/tours/*.js",

@@ -24,7 +24,11 @@ AGPL_ADDONS = [
     "addons/crm_360_mass_mailing",
     "tests/test_crm_suite",
 ]
-LGPL_ADDONS = ["addons/crm_suite_base", "addons/crm_loyalty"]
+LGPL_ADDONS = [
+    "addons/crm_suite_base",
+    "addons/crm_loyalty",
+    "addons/crm_loyalty_sale_loyalty",
+]
 
 
 def manifest(addon_dir):

@@ -28,7 +28,7 @@ from odoo.addons.crm_suite_base.customer import CUSTOMER_INVOICE, CUSTOMER_MOVE_
 
 from .. import locking
 from ..rules import Ladder, State, window_start
-from .res_partner import ENGINE_FIELDS
+from .res_partner import ENGINE_FIELDS, NEXT_FIELDS
 
 _logger = logging.getLogger(__name__)
 
@@ -390,6 +390,58 @@ class CrmLoyaltyEngine(models.AbstractModel):
             first=first_invoice,
         )
 
+    def _read_spend_kept(self, company, today, decisions):
+        """{commercial partner id: the spend of its invoices and credit notes
+        posted up to ``today`` that will still be in its loyalty window on
+        the day its tier is decided} for ``decisions`` ({commercial partner
+        id: that day}), in one query: what is left of the spend once the
+        invoices that leave the window before then are gone."""
+        if not decisions:
+            return {}
+        ids = list(decisions)
+        window = company.loyalty_window_type
+        if window == "anniversary":
+            first = SQL(
+                "MIN(invoice_date) FILTER (WHERE move_type = %s)", CUSTOMER_INVOICE
+            )
+            starts = SQL(
+                """SELECT m.commercial_partner_id,
+                          (%(first)s + make_interval(years => date_part('year',
+                              age(MIN(d.day), %(first)s))::int))::date
+                     FROM account_move m
+                     JOIN unnest(%(ids)s::int4[], %(days)s::date[]) AS d(id, day)
+                       ON d.id = m.commercial_partner_id
+                    WHERE %(moves)s
+                 GROUP BY m.commercial_partner_id""",
+                first=first,
+                ids=ids,
+                days=[decisions[pid] for pid in ids],
+                moves=self._sql_customer_moves(company, today, ids),
+            )
+        else:
+            months = company.loyalty_window_months
+            starts = SQL(
+                "SELECT * FROM unnest(%s::int4[], %s::date[])",
+                ids,
+                [window_start(window, months, decisions[pid]) for pid in ids],
+            )
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT m.commercial_partner_id, SUM(m.amount_untaxed_signed)
+                  FROM account_move m
+                  JOIN (%(starts)s) AS s(id, start)
+                    ON s.id = m.commercial_partner_id AND m.invoice_date >= s.start
+                 WHERE %(moves)s
+              GROUP BY m.commercial_partner_id
+                """,
+                starts=starts,
+                moves=self._sql_customer_moves(company, today, ids),
+            )
+        )
+        return {pid: float(amount) for pid, amount in self.env.cr.fetchall()}
+
     def _read_states(self, company, ids, spend):
         """{commercial partner id: State} of the customers to consider: those
         of ``ids``, or every customer with spend (:meth:`_read_spend`: with
@@ -490,7 +542,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
                 company, repriced, [changes[pid]["state"].pl for pid in repriced]
             )
         self.env["crm.loyalty.state"].invalidate_model()
-        self.env["res.partner"].invalidate_model(ENGINE_FIELDS)
+        self.env["res.partner"].invalidate_model(ENGINE_FIELDS + NEXT_FIELDS)
 
     def _write_pricelists(self, company, ids, pricelists):
         """The pricelist in ``company`` of the customers ``ids`` and of their
@@ -514,6 +566,43 @@ class CrmLoyaltyEngine(models.AbstractModel):
         self.env["res.partner"].invalidate_model(
             ["specific_property_product_pricelist", "property_product_pricelist"]
         )
+
+    def _restore_pricelists(self):
+        """Give every customer on its tier's pricelist, in every company,
+        the pricelist it had before (none: Odoo's default for it again), as
+        if it left its tier; a pricelist set by hand since is left alone.
+        Run when the add-on is uninstalled: its tiers' pricelists would
+        otherwise stay the customers' pricelists. Returns how many customers
+        got their pricelist back."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT s.company_id, s.partner_id, s.previous_pricelist_id
+                  FROM crm_loyalty_state s
+                  JOIN crm_loyalty_tier t ON t.id = s.tier_id
+                  JOIN res_partner p ON p.id = s.partner_id
+                 WHERE (p.specific_property_product_pricelist
+                        ->> s.company_id::text)::int = t.pricelist_id
+                    -- the tier's pricelist was deleted meanwhile
+                    OR (s.previous_pricelist_id IS NOT NULL
+                        AND p.specific_property_product_pricelist
+                            ->> s.company_id::text IS NULL)
+              ORDER BY s.company_id, s.partner_id
+                """
+            )
+        )
+        rows = self.env.cr.fetchall()
+        by_company = {}
+        for company_id, partner_id, previous in rows:
+            by_company.setdefault(company_id, []).append((partner_id, previous))
+        for company_id, pairs in by_company.items():
+            self._write_pricelists(
+                self.env["res.company"].browse(company_id),
+                [pid for pid, _previous in pairs],
+                [previous for _pid, previous in pairs],
+            )
+        return len(rows)
 
     def _log_changes(self, company, tiers, today, changes, states, spend):
         """One history row and one chatter note per tier change, each kind
@@ -639,23 +728,33 @@ class CrmLoyaltyEngine(models.AbstractModel):
             )
             .mapped("res_id")
         )
-        for partner in partners.filtered(lambda p: p.id not in existing):
+        partners = partners.filtered(lambda p: p.id not in existing)
+        grace = timedelta(days=max(company.loyalty_grace_days, 0))
+        kept = self._read_spend_kept(
+            company,
+            today,
+            {p.id: changes[p.id]["state"].review + grace for p in partners},
+        )
+        for partner in partners:
             state = changes[partner.id]["state"]
             partner.sudo().activity_schedule(
                 activity_type_id=activity_type.id,
                 date_deadline=state.review,
                 user_id=partner.user_id.id,
-                note=self._at_risk_note(company, partner, state),
+                note=self._at_risk_note(
+                    company, partner, state, kept.get(partner.id, 0.0)
+                ),
             )
 
-    def _at_risk_note(self, company, partner, state):
-        """What the To-Do of ``partner``, at risk in ``state``, says."""
+    def _at_risk_note(self, company, partner, state, kept):
+        """What the To-Do of ``partner``, at risk in ``state``, says: ``kept``
+        is the spend that will still count when the tier is decided."""
         missing = self.env["crm.loyalty.tier"].browse(state.tier).min_amount
         return self.env._(
             "%(partner)s needs to spend %(amount)s more by %(date)s to keep "
             "the tier in %(company)s.",
             partner=partner.display_name,
-            amount=company.currency_id.format(missing - state.amount),
+            amount=company.currency_id.format(max(missing - kept, 0.0)),
             date=state.review,
             company=company.name,
         )

@@ -1,9 +1,19 @@
+from datetime import timedelta
+
+from dateutil.relativedelta import relativedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.fields import Domain
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
+
+from odoo.addons.crm_suite_base.customer import (
+    CUSTOMER_INVOICE,
+    posted_customer_moves_domain,
+)
 
 from .. import locking
+from ..rules import EPSILON, window_start
 from .crm_loyalty_tier import MANAGER_GROUP
 
 # The fields the engine keeps, read from the commercial partner's row of
@@ -17,6 +27,14 @@ ENGINE_COLUMNS = {
     "loyalty_previous_pricelist_id": "previous_pricelist_id",
 }
 ENGINE_FIELDS = list(ENGINE_COLUMNS)
+# computed from ENGINE_FIELDS: invalidated with them when the engine writes
+NEXT_FIELDS = [
+    "loyalty_next_tier_id",
+    "loyalty_amount_to_next",
+    "loyalty_amount_to_keep",
+    "loyalty_progress",
+    "loyalty_keep_message",
+]
 # set while base's merge wizard copies the values of merged customers
 MERGE_CONTEXT_KEY = "crm_loyalty_partner_merge"
 OVERRIDE_FIELDS = [
@@ -300,6 +318,7 @@ class ResPartner(models.Model):
         tiers = self.env["crm.loyalty.tier"].search(
             [("company_id", "=", self.env.company.id)], order="min_amount"
         )
+        kept = self._loyalty_spend_kept()
         for partner in self:
             current = partner.loyalty_tier_id
             above = tiers.filtered(
@@ -311,8 +330,11 @@ class ResPartner(models.Model):
             partner.loyalty_amount_to_next = (
                 max(following.min_amount - amount, 0.0) if following else 0.0
             )
+            commercial = partner.commercial_partner_id._origin.id
             partner.loyalty_amount_to_keep = (
-                max(current.min_amount - amount, 0.0) if current else 0.0
+                max(current.min_amount - kept.get(commercial, amount), 0.0)
+                if current
+                else 0.0
             )
             partner.loyalty_keep_message = partner._loyalty_keep_message(current)
             partner.loyalty_progress = (
@@ -321,17 +343,109 @@ class ResPartner(models.Model):
                 else 100.0
             )
 
+    def _loyalty_spend_kept(self):
+        """{commercial partner id: the spend that will still count when its
+        tier is decided (the review date plus the grace period)} of the
+        partners whose tier is their own (not raised by an override) and has
+        a review date: the invoices that leave the window before then no
+        longer keep the tier."""
+        company = self.env.company
+        decisions = {}
+        for partner in self:
+            if (
+                partner.loyalty_tier_id
+                and partner.loyalty_tier_id == partner.loyalty_earned_tier_id
+                and partner.loyalty_review_date
+            ):
+                decisions[partner.commercial_partner_id._origin.id] = (
+                    partner.loyalty_review_date
+                    + timedelta(days=max(company.loyalty_grace_days, 0))
+                )
+        kept = self.env["crm.loyalty.engine"]._read_spend_kept(
+            company, fields.Date.context_today(self), decisions
+        )
+        return {pid: kept.get(pid, 0.0) for pid in decisions}
+
     def _loyalty_keep_message(self, tier):
-        """What the customer, at risk in ``tier``, must spend by its review
-        date to keep it (False when not at risk)."""
-        if not (self.loyalty_at_risk and self.loyalty_review_date):
+        """What the customer must spend by its review date to keep ``tier``
+        (False when what it has spent will still keep it)."""
+        if not (
+            self.loyalty_review_date
+            and tier == self.loyalty_earned_tier_id
+            and self.loyalty_amount_to_keep > EPSILON
+        ):
             return False
         return self.env._(
             "Spend %(amount)s by %(date)s to keep the %(tier)s tier.",
             amount=self.env.company.currency_id.format(self.loyalty_amount_to_keep),
-            date=self.loyalty_review_date,
+            date=format_date(self.env, self.loyalty_review_date),
             tier=tier.name,
         )
+
+    def _loyalty_window_start(self, day):
+        """First day of this customer's loyalty window in the current company
+        on ``day`` (the anniversary window starts on the last anniversary of
+        its first invoice; None without one)."""
+        company = self.env.company
+        start = window_start(
+            company.loyalty_window_type, company.loyalty_window_months, day
+        )
+        if start or company.loyalty_window_type != "anniversary":
+            return start
+        first = (
+            self.env["account.move"]
+            .search(
+                [
+                    ("commercial_partner_id", "=", self.id),
+                    ("company_id", "=", company.id),
+                    ("move_type", "=", CUSTOMER_INVOICE),
+                    ("state", "=", "posted"),
+                    ("invoice_date", "<=", fields.Date.context_today(self)),
+                ],
+                order="invoice_date",
+                limit=1,
+            )
+            .invoice_date
+        )
+        if not first:
+            return None
+        return first + relativedelta(years=relativedelta(day, first).years)
+
+    def _loyalty_counted_moves(self):
+        """The posted invoices and credit notes this customer's qualifying
+        spend counts today in the current company, as the user may read them."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        start = self._loyalty_window_start(today)
+        if not start:
+            return self.env["account.move"]
+        return self.env["account.move"].search(
+            [
+                *posted_customer_moves_domain(),
+                ("commercial_partner_id", "=", self.id),
+                ("company_id", "=", self.env.company.id),
+                ("invoice_date", ">=", start),
+                ("invoice_date", "<=", today),
+            ],
+            order="invoice_date desc, id desc",
+        )
+
+    def _loyalty_moves_leaving(self, moves):
+        """Those of ``moves`` that leave the window before the customer's
+        tier is decided (its review date plus the grace period): the spend
+        they count no longer keeps the tier."""
+        self.ensure_one()
+        if not (
+            self.loyalty_review_date
+            and self.loyalty_tier_id
+            and self.loyalty_tier_id == self.loyalty_earned_tier_id
+        ):
+            return moves.browse()
+        decided = self.loyalty_review_date + timedelta(
+            days=max(self.env.company.loyalty_grace_days, 0)
+        )
+        start = self._loyalty_window_start(decided)
+        return moves.filtered(lambda move: start and move.invoice_date < start)
 
     @api.constrains(*OVERRIDE_FIELDS)
     def _check_loyalty_override(self):

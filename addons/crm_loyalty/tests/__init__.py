@@ -7,3 +7,5 @@ from . import test_properties
 from . import test_bulk
 from . import test_state
 from . import test_nightly
+from . import test_uninstall
+from . import test_portal

@@ -141,7 +141,9 @@ class TestLoyaltyRules(LoyaltyCase):
             self.recompute()
             self.assertEqual(self.customer.loyalty_tier_id, self.gold)
             self.assertTrue(self.customer.loyalty_at_risk)
-            self.assertAlmostEqual(self.customer.loyalty_amount_to_keep, 2000)
+            # decided on 2027-02-09: the invoice of 2026-01-10 has left the
+            # window by then, the credit note of 2026-03-01 still counts
+            self.assertAlmostEqual(self.customer.loyalty_amount_to_keep, 8000)
             self.assertIn("to keep the Gold tier", self.customer.loyalty_keep_message)
 
     def test_tier_kept_moves_review_one_window(self):
@@ -327,3 +329,84 @@ class TestLoyaltyNotifications(LoyaltyCase):
         self.assertEqual(Mail.search_count([]), before + 1)
         self.assertIn("Gold", mail.subject)
         self.assertIn(self.customer, mail.recipient_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestLoyaltyKeepProjection(LoyaltyCase):
+    """What a customer must spend by the review date to keep the tier counts
+    only the invoices still in the window when the tier is decided (the
+    review date plus the grace period)."""
+
+    def reach_gold_then_buy(self):
+        """Gold reached on 2025-12-01 (review 2026-12-01, decided after the
+        30 days of grace), then 1,000 more on 2026-06-01."""
+        with freeze_time("2025-12-01"):
+            self.invoice(self.customer, 3000, "2025-07-01")
+            self.invoice(self.customer, 2500, "2025-12-01")
+            self.recompute()
+        self.assertEqual(self.customer.loyalty_review_date, date(2026, 12, 1))
+        self.invoice(self.customer, 1000, "2026-06-01")
+
+    @freeze_time("2026-06-15")
+    def test_invoices_leaving_the_rolling_window_before_review(self):
+        self.reach_gold_then_buy()
+        self.recompute()
+        self.assertEqual(self.customer.loyalty_tier_id, self.gold)
+        self.assertAlmostEqual(self.customer.loyalty_amount, 6500)
+        self.assertFalse(self.customer.loyalty_at_risk)
+        # at the decision (2026-12-31) the window starts on 2026-01-01: the
+        # invoices of July and December 2025 are out, 1,000 is left of 5,000
+        self.assertAlmostEqual(self.customer.loyalty_amount_to_keep, 4000)
+        self.assertEqual(
+            self.customer.loyalty_keep_message,
+            "Spend $\xa04,000.00 by 12/01/2026 to keep the Gold tier.",
+        )
+        self.assertEqual(self.contact.loyalty_amount_to_keep, 4000)
+        # the projection is true: with nothing more bought, Gold is lost
+        with freeze_time("2026-12-31"):
+            self.recompute()
+            self.assertEqual(self.customer.loyalty_tier_id, self.silver)
+
+    @freeze_time("2026-06-15")
+    def test_spending_the_amount_to_keep_keeps_the_tier(self):
+        self.reach_gold_then_buy()
+        self.recompute()
+        self.invoice(self.customer, self.customer.loyalty_amount_to_keep, "2026-11-30")
+        with freeze_time("2026-12-31"):
+            self.recompute()
+            self.assertEqual(self.customer.loyalty_tier_id, self.gold)
+            self.assertEqual(self.customer.loyalty_review_date, date(2027, 12, 1))
+            # nothing bought so far will count on 2027-12-31
+            self.assertAlmostEqual(self.customer.loyalty_amount_to_keep, 5000)
+
+    @freeze_time("2026-06-15")
+    def test_calendar_year_window_restarts_before_review(self):
+        self.company.loyalty_window_type = "calendar_year"
+        with freeze_time("2026-03-01"):
+            self.invoice(self.customer, 6000, "2026-03-01")
+            self.recompute()
+        self.recompute()
+        self.assertFalse(self.customer.loyalty_at_risk)
+        # reviewed on 2027-03-01: the 2026 invoices no longer count then
+        self.assertAlmostEqual(self.customer.loyalty_amount_to_keep, 5000)
+
+    def test_projection_queries_do_not_grow_with_customers(self):
+        with freeze_time("2025-12-01"):
+            partners = self.env["res.partner"].create(
+                [{"name": f"Customer {i}", "is_company": True} for i in range(8)]
+            )
+            for partner in partners:
+                self.invoice(partner, 6000, "2025-11-01")
+            self.recompute()
+
+        def queries(customers):
+            customers.invalidate_recordset()
+            self.env["crm.loyalty.tier"].invalidate_model()
+            before = self.env.cr.sql_log_count
+            amounts = customers.mapped("loyalty_amount_to_keep")
+            self.assertEqual(amounts, [5000.0] * len(customers))
+            return self.env.cr.sql_log_count - before
+
+        with freeze_time("2026-06-15"):
+            queries(partners[:1])  # the caches of the language and currency
+            self.assertEqual(queries(partners[1:3]), queries(partners[3:]))

@@ -28,6 +28,7 @@ day of the current month), company A (main) and company B:
 - KPI snapshots of LC-2 .. M in A and B; go-live of A is LC-1.
 """
 
+import re
 from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -367,7 +368,9 @@ class TestAccessMatrix(AccountTestInvoicingCommon, HttpCase):
                     self.rpc("crm.loyalty.tier", "search_read", [], ["name"])
                 ),
                 expect(
-                    (tier_readers, "Silver, Spare"),
+                    # a portal customer reads the tiers of its company: its
+                    # page says which tier comes next
+                    (tier_readers + ("portal",), "Silver, Spare"),
                     admin_ab="Gold, Silver, Spare",
                 ),
             ),
@@ -863,6 +866,12 @@ class TestAccessMatrix(AccountTestInvoicingCommon, HttpCase):
                 ),
             ),
             (
+                "/my/loyalty",
+                "GET",
+                self._try_my_loyalty,
+                expect(default=NOT_TRIED, public=LOGIN, portal="Silver, not Bolt's"),
+            ),
+            (
                 "/my/claims/submit",
                 "POST about an own invoice",
                 lambda: self._try_submit(self.acme_invoice),
@@ -1249,6 +1258,16 @@ class TestAccessMatrix(AccountTestInvoicingCommon, HttpCase):
             return DENIED
         names = ("Acme claim A", "Acme claim B", "Bolt claim")
         return ", ".join(n for n in names if n in response.text) or "no claims"
+
+    def _try_my_loyalty(self):
+        response = self.page("/my/loyalty")
+        if "/web/login" in response.url:
+            return LOGIN
+        if response.status_code != 200:
+            return DENIED
+        tier = re.search(r'o_portal_loyalty_tier">([^<]*)<', response.text)
+        others = "Bolt's too" if self.bolt.name in response.text else "not Bolt's"
+        return f"{tier.group(1) if tier else 'no tier'}, {others}"
 
     def _try_submit(self, document):
         Claim = self.env["crm.claim"]
