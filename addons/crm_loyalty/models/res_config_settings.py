@@ -16,3 +16,5 @@ class ResConfigSettings(models.TransientModel):
     loyalty_notify_tier_change = fields.Boolean(
         related="company_id.loyalty_notify_tier_change", readonly=False
     )
+    loyalty_last_run = fields.Datetime(related="company_id.loyalty_last_run")
+    loyalty_last_full_run = fields.Datetime(related="company_id.loyalty_last_full_run")

@@ -4,6 +4,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from .common import LoyaltyCase
 
@@ -58,7 +59,9 @@ class TestNightlyRun(LoyaltyCase):
         self.env.flush_all()
         stamp = before - timedelta(hours=2)
         for table in ("account_move", "res_company", "crm_loyalty_tier"):
-            self.env.cr.execute(f"UPDATE {table} SET write_date = %s", [stamp])  # noqa: SQL
+            self.env.cr.execute(
+                SQL("UPDATE %s SET write_date = %s", SQL.identifier(table), stamp)
+            )
         self.env.invalidate_all()
 
     def states(self):
@@ -109,6 +112,10 @@ class TestNightlyRun(LoyaltyCase):
             self.company.loyalty_last_full_run,
             DAY_0,
             "the run of DAY_1 is not a full one",
+        )
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(
+            (settings.loyalty_last_run, settings.loyalty_last_full_run), (DAY_1, DAY_0)
         )
         c = self.customers
         partner = c["G"].with_company(self.company)
