@@ -148,9 +148,10 @@ def one_percent(cr, start, written=False):
     )
 
 
-def posting(env, company, runs):
+def posting(env, company, runs, model="crm.loyalty.engine", hook="recompute_company"):
     """action_post of one invoice of a customer with history, with and
-    without the loyalty posting hook (the engine call made a no-op)."""
+    without a hook of the suite (``model``'s method ``hook`` made a no-op:
+    by default the loyalty engine's call at posting)."""
     from odoo import Command
 
     env = env(user=ADMIN_ID, context={"allowed_company_ids": [company.id]})
@@ -175,11 +176,11 @@ def posting(env, company, runs):
         return draft["move"].name
 
     timed(env, post, 2, setup=setup)  # warm-up
-    engine_class = type(env["crm.loyalty.engine"])
+    hooked_class = type(env[model])
     runs_with, runs_without = [], []
     for _run in range(runs):  # alternated, so that both see the same load
         runs_with.append(timed(env, post, 1, setup=setup))
-        with mock.patch.object(engine_class, "recompute_company", lambda *a, **k: 0):
+        with mock.patch.object(hooked_class, hook, lambda *a, **k: None):
             runs_without.append(timed(env, post, 1, setup=setup))
     with_hook, without = merge_runs(runs_with), merge_runs(runs_without)
     return {
@@ -425,47 +426,7 @@ def scenario_p5(env, runs):
     out["steady_1pct"] = timed(
         env, refresh, runs, setup=lambda: one_percent(cr, params["year"])
     )
-    out["posting"] = value_posting(env, comps[0], runs=max(runs, 15))
+    out["posting"] = posting(
+        env, comps[0], max(runs, 15), "crm.customer.360.value", "_refresh"
+    )
     return out
-
-
-def value_posting(env, company, runs):
-    """action_post of one invoice, with and without the refresh of the
-    customer's stored value (its figures, flags, scores and rank against
-    the company's other rows)."""
-    from odoo import Command
-
-    env = env(user=ADMIN_ID, context={"allowed_company_ids": [company.id]})
-    Move = env["account.move"].with_company(company)
-    partner_id = customer_with_history(env, company)
-    draft = {}
-
-    def setup():
-        draft["move"] = Move.create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner_id,
-                "invoice_line_ids": [
-                    Command.create({"name": "Bench", "price_unit": 500.0})
-                ],
-            }
-        )
-        env.flush_all()
-
-    def post():
-        draft["move"].action_post()
-        return draft["move"].name
-
-    timed(env, post, 2, setup=setup)  # warm-up
-    value_class = type(env["crm.customer.360.value"])
-    runs_with, runs_without = [], []
-    for _run in range(runs):
-        runs_with.append(timed(env, post, 1, setup=setup))
-        with mock.patch.object(value_class, "_refresh", lambda *a, **k: None):
-            runs_without.append(timed(env, post, 1, setup=setup))
-    with_hook, without = merge_runs(runs_with), merge_runs(runs_without)
-    return {
-        "with_hook": with_hook,
-        "without_hook": without,
-        "overhead_ms": (with_hook["median_s"] - without["median_s"]) * 1000,
-    }
