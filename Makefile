@@ -4,7 +4,7 @@
 #   make lint   pre-commit checks of OCA's template (ruff, pylint-odoo, OCA module/PO checks, prettier, eslint, licences)
 #   make test-core  Odoo's sale/account/crm/crm_claim tests with the add-ons installed
 #   make security-report  the access-matrix test, then docs/security.md from it
-#   make bench  benchmarks at scale (SIZE=S or M), report in docs/benchmarks.md
+#   make bench  benchmarks at scale (SIZE=S, M or L), report in docs/benchmarks.md
 #   make replica  a PostgreSQL streaming replica of the local cluster (port 5433)
 #   make bench-load  Locust load test: staff on 360 screens while invoices post (BENCH_DB)
 #   make bench-replica  Odoo on that replica: who serves what, lag (BENCH_DB=bench_s)

@@ -17,8 +17,29 @@ from bench_common import (
     with_env,
 )
 
-SIZES = {"S": (10_000, 100_000), "M": (100_000, 1_000_000), "XS": (1_000, 20_000)}
+SIZES = {
+    "XS": (1_000, 20_000),
+    "S": (10_000, 100_000),
+    "M": (100_000, 1_000_000),
+    "L": (1_000_000, 10_000_000),
+}
 BASE_DB = "bench_base"
+# disk taken per invoice once built and analyzed (moves, their two journal
+# items, indexes, the claims and notes that come with them), measured at M
+# (2.0 kB) with a margin for the scenarios' writes and WAL
+BYTES_PER_INVOICE = 2_500
+
+
+def check_disk(size, free_bytes, where):
+    """Stop with what is needed when the disk holding PostgreSQL's data
+    (``where``, ``free_bytes`` free) cannot take a database of ``size``."""
+    needed = SIZES[size][1] * BYTES_PER_INVOICE
+    if free_bytes < needed:
+        raise SystemExit(
+            f"[bench] size {size} needs about {needed / 1e9:.0f} GB free on the "
+            f"disk of PostgreSQL's data directory ({where}), which has "
+            f"{free_bytes / 1e9:.1f} GB: free some space or choose a smaller SIZE"
+        )
 
 
 def build(size):
@@ -41,6 +62,8 @@ def build(size):
         odoo_init(BASE_DB, "-i", modules, "--without-demo=True")
     else:
         odoo_init(BASE_DB, "-u", modules)
+    data_dir = psql("postgres", "SHOW data_directory")
+    check_disk(size, shutil.disk_usage(data_dir).free, data_dir)
     print(f"[bench] {db}: {n_customers} customers, {n_invoices} invoices")
     subprocess.run(["createdb", "-T", BASE_DB, db], check=True)
     if filestore(BASE_DB).exists():

@@ -8,7 +8,7 @@ import json
 
 from bench_common import RESULTS, ROOT
 
-ORDER = ["M", "S", "XS"]
+ORDER = ["L", "M", "S", "XS"]
 
 
 def ms(value):
