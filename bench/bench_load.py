@@ -105,6 +105,22 @@ class Api:
             raise ApiError(f"{response.status_code} {response.text[:300]}")
         return response.json()
 
+    def post_invoice(self, partner, amount, label):
+        """Create and post a customer invoice of one line; its id."""
+        moves = self(
+            "account.move",
+            "create",
+            vals_list=[
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner,
+                    "invoice_line_ids": [(0, 0, {"name": label, "price_unit": amount})],
+                }
+            ],
+        )
+        self("account.move", "action_post", ids=moves)
+        return moves[0]
+
 
 def jobs(log):
     """{cron id: {"start": datetime, "end": datetime, "status": str}}."""
@@ -276,20 +292,7 @@ def poster(db, key, stop_file, out_file):
         index += 1
         start = time.perf_counter()
         try:
-            moves = call(
-                "account.move",
-                "create",
-                vals_list=[
-                    {
-                        "move_type": "out_invoice",
-                        "partner_id": partner,
-                        "invoice_line_ids": [
-                            (0, 0, {"name": "Load", "price_unit": 4000})
-                        ],
-                    }
-                ],
-            )
-            call("account.move", "action_post", ids=moves)
+            call.post_invoice(partner, 4000, "Load")
             posted.append(partner)
             times.append(time.perf_counter() - start)
         except (ApiError, requests.RequestException) as error:

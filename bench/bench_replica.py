@@ -148,22 +148,6 @@ def invoice_count(call, partner):
     ]
 
 
-def post_invoice(call, partner):
-    moves = call(
-        "account.move",
-        "create",
-        vals_list=[
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner,
-                "invoice_line_ids": [(0, 0, {"name": "Replica", "price_unit": 100})],
-            }
-        ],
-    )
-    call("account.move", "action_post", ids=moves)
-    return moves[0]
-
-
 def step_writes(args, call, small):
     last = date.today().replace(day=1)
     first = last.replace(year=last.year - 3)
@@ -176,7 +160,7 @@ def step_writes(args, call, small):
             date_to=last.isoformat(),
         )
         for _ in range(args.calls):
-            post_invoice(call, small)
+            call.post_invoice(small, 100, "Replica")
 
     return served(args, work)
 
@@ -196,7 +180,7 @@ def step_lag(args, call, small):
     before = invoice_count(call, small)
     cluster_psql(args.replica_port, "SELECT pg_wal_replay_pause()")
     try:
-        post_invoice(call, small)
+        call.post_invoice(small, 100, "Replica")
         time.sleep(2)
         during = invoice_count(call, small)
         on_primary = primary_invoice_count(args, small)
