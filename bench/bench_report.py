@@ -6,6 +6,7 @@ The analysis written by hand (docs/benchmarks/notes.md) is appended as is.
 import functools
 import json
 
+import bench_growth
 from bench_common import RESULTS, ROOT
 
 ORDER = ["L", "M", "S", "XS"]
@@ -502,11 +503,52 @@ def write():
     ]
     for size in sorted(results, key=ORDER.index):
         out += size_section(size, results[size])
+    growth = growth_section(results)
+    out += growth
     notes = RESULTS / "notes.md"
     if notes.exists():
         out += [notes.read_text().rstrip(), ""]
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(out))
     print(f"[bench] wrote {ROOT / 'docs' / 'benchmarks.md'}")
+    scaling = ROOT / "docs" / "scaling.md"
+    if scaling.exists():
+        scaling.write_text(with_growth(scaling.read_text(), growth[2:]))
+        print(f"[bench] growth table written in {scaling}")
+
+
+GROWTH_START = "<!-- growth table: written by bench/bench_report.py -->"
+GROWTH_END = "<!-- end of the growth table -->"
+
+
+def growth_section(results):
+    """The growth of each measure over the sizes measured (smallest first)."""
+    sizes = sorted((s for s in results if s != "XS"), key=ORDER.index, reverse=True)
+    if len(sizes) < 2:
+        return []
+    return [
+        "## Growth with the data",
+        "",
+        (
+            f"Each measure at {', '.join(sizes)}, fitted as a fixed part plus a "
+            "cost per invoice (each size has ten times the customers and invoices "
+            "of the one before), and that fit extrapolated to 100 million "
+            "invoices (`bench/bench_growth.py` says how). Measures taken at one "
+            "size only show no fit."
+        ),
+        "",
+        *bench_growth.table(results, sizes),
+        "",
+    ]
+
+
+def with_growth(text, lines):
+    """``text`` (docs/scaling.md) with the growth table between its
+    markers replaced by ``lines``; unchanged when it has no markers."""
+    if GROWTH_START not in text or GROWTH_END not in text:
+        return text
+    head, rest = text.split(GROWTH_START, 1)
+    _old, tail = rest.split(GROWTH_END, 1)
+    return "\n".join([head + GROWTH_START, *lines, GROWTH_END]) + tail
 
 
 def size_section(size, res):
