@@ -5,6 +5,8 @@
     bench.py build --size S    only the database
     bench.py report            docs/benchmarks.md from the JSON results
     bench.py scenario NAME -d DB [--runs 3]   one scenario, JSON on stdout
+                               (p1, p2, p3, p5, kept: the kept figures
+                               against a full recompute after a day of work)
 
 Each scenario runs in its own Odoo process (so that its peak memory is its
 own) and measures the add-on's method against its anchors on the same
@@ -13,7 +15,8 @@ SQL that is the practical floor. Every measured run is rolled back, so runs
 see the same data; the reported figure is the median of the runs.
 
 The modules of this folder: bench_common (what they all share), bench_build
-(the database), bench_anchors and bench_scenarios (P1 to P3, P5), bench_load
+(the database), bench_anchors and bench_scenarios (P1 to P3, P5), bench_kept
+(the kept figures' check), bench_load
 (P4 and the cron workers, with a running server), bench_report
 (docs/benchmarks.md).
 """
@@ -28,13 +31,14 @@ import time
 from datetime import date
 from pathlib import Path
 
+import bench_kept
 import bench_load
 import bench_report
 import bench_scenarios
 from bench_build import SIZES, build
 from bench_common import PYTHON, RESULTS, ROOT, psql, rss_mb, vacuum, with_env
 
-SCENARIOS = ["p1", "p2", "p3", "p5"]
+SCENARIOS = ["p1", "p2", "p3", "p5", "kept"]
 
 
 def run_scenario(db, name, runs):
@@ -109,7 +113,8 @@ def main():
     elif args.command == "all":
         run_all(args.size, args.runs, args.only and args.only.split(","))
     else:
-        func = getattr(bench_scenarios, f"scenario_{args.name}")
+        module = bench_kept if args.name == "kept" else bench_scenarios
+        func = getattr(module, f"scenario_{args.name}")
         result = with_env(args.database, lambda env: func(env, args.runs))
         result["process_rss_peak_mb"] = round(rss_mb())
         print(json.dumps(result, default=str))

@@ -429,6 +429,47 @@ def p5_section(p5, size):
     ]
 
 
+def kept_section(kept):
+    """The kept figures against a full recompute after a day of work."""
+    ops = kept["operations"]
+    work = (
+        f"{ops['posted']} invoices posted, {ops['reset_cancelled']} reset to draft "
+        f"and cancelled, {ops['refunded']} credit notes, {ops['paid']} payments, "
+        f"{ops['merged']} customers merged"
+    )
+    return [
+        "### Kept figures after a day of work (scenario `kept`)",
+        "",
+        (
+            f"A day of work through the ORM ({work}: {kept['work_s']:.0f} s), a day "
+            "after the previous nightly run; then the nightly loyalty run, then a "
+            "full recompute of the tiers and of the 360 value figures from the "
+            "invoices, which must find nothing to change."
+        ),
+        "",
+        *table(
+            ["Check", "Result"],
+            [
+                row(
+                    "nightly run: customers read, time",
+                    f"{kept['nightly_customers_read']:,}, {sec(kept['nightly_s'])}",
+                ),
+                row("full recompute: tier changes left", kept["full_tier_changes"]),
+                row(
+                    "loyalty states differing from the full recompute",
+                    f"{kept['loyalty_state_differences']} of {kept['loyalty_states']:,}",
+                ),
+                row(
+                    "360 value rows differing (spend, invoices, last invoice, "
+                    "half-years)",
+                    f"{kept['value_differences']} of {kept['value_rows']:,}",
+                ),
+                row("verdict", "no difference" if kept["ok"] else "**differences**"),
+            ],
+        ),
+    ]
+
+
 def p4_section(p4):
     lines = ["### P4 under load (2 HTTP workers + cron, invoices posted meanwhile)", ""]
     lines += table(
@@ -578,6 +619,7 @@ def size_section(size, res):
         ("p2", p2_section),
         ("p3", functools.partial(p3_section, size=size)),
         ("p5", functools.partial(p5_section, size=size)),
+        ("kept", kept_section),
         ("p4", p4_section),
         ("crons", crons_section),
     ):
