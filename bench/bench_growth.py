@@ -21,8 +21,16 @@ TARGET_INVOICES = 100_000_000
 # measures is their difference (the posting overhead of a hook)
 MEASURES = [
     ("P1 loyalty: first recompute", "p1", ("first", "median_s")),
-    ("P1 loyalty: full recompute, ~1% of tiers changing", "p1", ("steady_1pct", "median_s")),
-    ("P1 loyalty: nightly run, ~1% of customers changed", "p1", ("nightly_1pct", "median_s")),
+    (
+        "P1 loyalty: full recompute, ~1% of tiers changing",
+        "p1",
+        ("steady_1pct", "median_s"),
+    ),
+    (
+        "P1 loyalty: nightly run, ~1% of customers changed",
+        "p1",
+        ("nightly_1pct", "median_s"),
+    ),
     ("P1 loyalty: posting overhead", "p1", ("posting", "overhead_ms")),
     ("P2 360 screen, customer with 10 invoices", "p2", ("small", "median_s")),
     ("P2 360 screen, customer with 10,000 invoices", "p2", ("big", "median_s")),

@@ -141,7 +141,9 @@ def a_day_of_work(env, company):
                 "move_type": "out_invoice",
                 "partner_id": next(taken),
                 "invoice_date": today,
-                "invoice_line_ids": [Command.create({"name": "Day", "price_unit": 900.0})],
+                "invoice_line_ids": [
+                    Command.create({"name": "Day", "price_unit": 900.0})
+                ],
             }
         ).action_post()
         done["posted"] += 1
@@ -214,4 +216,8 @@ def last_open_invoices(env, company, partner_ids):
         """,
         (company.id, partner_ids),
     )
-    return env["account.move"].with_company(company).browse(r[0] for r in env.cr.fetchall())
+    return (
+        env["account.move"]
+        .with_company(company)
+        .browse(r[0] for r in env.cr.fetchall())
+    )

@@ -457,7 +457,8 @@ def kept_section(kept):
                 row("full recompute: tier changes left", kept["full_tier_changes"]),
                 row(
                     "loyalty states differing from the full recompute",
-                    f"{kept['loyalty_state_differences']} of {kept['loyalty_states']:,}",
+                    f"{kept['loyalty_state_differences']} of "
+                    f"{kept['loyalty_states']:,}",
                 ),
                 row(
                     "360 value rows differing (spend, invoices, last invoice, "

@@ -61,13 +61,10 @@ def test_a_measure_of_one_size_has_no_fit():
 
 
 def test_the_scaling_document_keeps_its_text_around_the_table():
-    text = (
-        f"intro\n{bench_report.GROWTH_START}\nold\n{bench_report.GROWTH_END}\nafter\n"
-    )
+    start, end = bench_report.GROWTH_START, bench_report.GROWTH_END
+    text = f"intro\n{start}\nold\n{end}\nafter\n"
     new = bench_report.with_growth(text, ["| new |"])
-    assert new == (
-        f"intro\n{bench_report.GROWTH_START}\n| new |\n{bench_report.GROWTH_END}\nafter\n"
-    )
+    assert new == f"intro\n{start}\n| new |\n{end}\nafter\n"
     assert bench_report.with_growth("no markers", ["x"]) == "no markers"
 
 
