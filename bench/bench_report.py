@@ -487,41 +487,47 @@ def p4_section(p4):
 
 
 def crons_section(crons):
+    jobs = crons.get("batches", 2)
     lines = [
         (
-            "### Cron workers: the first recompute of the main company in two "
-            "customer batches (two cron jobs)"
+            "### Cron workers: the first recompute of the main company in "
+            f"{jobs} customer batches ({jobs} cron jobs)"
         ),
         "",
     ]
     rows = []
-    for threads in ("1", "2"):
-        res = crons.get(threads) or crons.get(int(threads)) or {}
-        if "wall_s" not in res:
-            rows.append(row(threads, res.get("error", "not measured"), "", "", ""))
+    speedups = crons.get("speedups") or (
+        {"2": crons["speedup"]} if "speedup" in crons else {}
+    )
+    for threads in ("1", "2", "4"):
+        res = crons.get(threads) or crons.get(int(threads))
+        if res is None:
             continue
+        if "wall_s" not in res:
+            rows.append(row(threads, res.get("error", "not measured"), "", "", "", ""))
+            continue
+        speedup = speedups.get(threads) or speedups.get(int(threads))
         rows.append(
             row(
                 threads,
                 sec(res["wall_s"]),
+                f"{speedup:.2f}×" if speedup else "",
                 " / ".join(f"{d:.1f}" for d in res["job_durations_s"]),
                 ", ".join(res["statuses"]),
                 res["log_errors"],
             )
         )
-    lines += table(
+    return lines + table(
         [
             "Cron workers",
-            "Wall time, both jobs",
+            "Wall time, all jobs",
+            "Speed-up over one worker",
             "Job durations (s)",
             "Status",
             "Error lines in the log",
         ],
         rows,
     )
-    if "speedup" in crons:
-        lines += ["", f"Speed-up with two cron workers: {crons['speedup']:.2f}×."]
-    return lines
 
 
 def write():
