@@ -390,9 +390,13 @@ def split_by_reach(rows):
 
 def counted_since(company, first):
     """The first month whose invoices the KPIs of the months from ``first``
-    need one by one: those of the window of the customer base a year
-    before ``first``, and a month more."""
-    return add_months(month_start(first), -(company.crm_kpi_window_months + 13))
+    need one by one: those of the window ending with ``first`` (the
+    invoices and revenue of the window), and at least 12 months back (the
+    customer base a year before: to know whether a customer is in the base
+    in a month, the month of its last invoice before is enough)."""
+    return add_months(
+        month_start(first), -max(company.crm_kpi_window_months, 12)
+    )
 
 
 def earliest_month(env, company, last, cr):

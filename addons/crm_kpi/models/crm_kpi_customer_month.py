@@ -82,6 +82,8 @@ class CrmKpiCustomerMonth(models.Model):
     def _rebuild(self):
         """Every row again from the posted moves and journal items."""
         self._refresh(SQL("TRUE"), SQL("TRUE"), SQL("TRUE"))
+        # the planner's statistics of a table written at once
+        self.env.cr.execute(SQL("ANALYZE crm_kpi_customer_month"))
 
     @api.model
     def _refresh_keys(self, keys):
@@ -97,7 +99,13 @@ class CrmKpiCustomerMonth(models.Model):
             months,
         )
         lines = SQL("l.partner_id = ANY(%s)", partners)
+        rows = SQL("v.company_id = ANY(%s) AND v.partner_id = ANY(%s)", companies, partners)
         if 0 in partners:
+            rows = SQL(
+                "v.company_id = ANY(%s) AND (v.partner_id = ANY(%s) OR v.partner_id IS NULL)",
+                companies,
+                partners,
+            )
             # items without a partner: those of the companies and months
             lines = SQL(
                 "(%s OR (l.partner_id IS NULL AND l.company_id = ANY(%s) "
@@ -120,7 +128,11 @@ class CrmKpiCustomerMonth(models.Model):
                 lines,
                 keyed,
             ),
-            SQL("(v.company_id, COALESCE(v.partner_id, 0), v.month) %s", keyed),
+            SQL(
+                "%s AND (v.company_id, COALESCE(v.partner_id, 0), v.month) %s",
+                rows,
+                keyed,
+            ),
         )
 
     @api.model
@@ -130,7 +142,12 @@ class CrmKpiCustomerMonth(models.Model):
             self._refresh(
                 SQL("m.commercial_partner_id = ANY(%s)", partners.ids),
                 SQL("l.partner_id = ANY(%s)", partners.ids),
-                SQL("v.partner_id = ANY(%s)", partners.ids),
+                # every company: the unique index's first columns
+                SQL(
+                    "v.company_id = ANY(ARRAY(SELECT id FROM res_company)) "
+                    "AND v.partner_id = ANY(%s)",
+                    partners.ids,
+                ),
             )
 
     @api.model
