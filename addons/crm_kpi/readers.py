@@ -369,7 +369,9 @@ def split_by_reach(rows):
     90-day reach (:func:`.engine.ninety_day_reach`) with an amount: the
     amount of reach k is the part within the 90 days ending k months
     later but not k + 1; a row's invoices are counted in its reach 0."""
-    reaching = [rows.pop(name) for name in ("amount", "amount_1", "amount_2", "amount_3")]
+    reaching = [
+        rows.pop(name) for name in ("amount", "amount_1", "amount_2", "amount_3")
+    ]
     reaching.append(np.zeros_like(reaching[0]))
     parts = []
     for reach in range(engine.MAX_REACH + 1):
@@ -394,9 +396,7 @@ def counted_since(company, first):
     invoices and revenue of the window), and at least 12 months back (the
     customer base a year before: to know whether a customer is in the base
     in a month, the month of its last invoice before is enough)."""
-    return add_months(
-        month_start(first), -max(company.crm_kpi_window_months, 12)
-    )
+    return add_months(month_start(first), -max(company.crm_kpi_window_months, 12))
 
 
 def earliest_month(env, company, last, cr):

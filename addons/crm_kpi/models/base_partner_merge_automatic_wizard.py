@@ -8,7 +8,5 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         result = super()._update_foreign_keys(src_partners, dst_partner)
         # the moves and journal items of the merged customers are now the
         # destination's
-        self.env["crm.kpi.customer.month"]._refresh_partners(
-            src_partners | dst_partner
-        )
+        self.env["crm.kpi.customer.month"]._refresh_partners(src_partners | dst_partner)
         return result

@@ -91,34 +91,20 @@ class CrmKpiCustomerMonth(models.Model):
         day of the month)."""
         if not keys:
             return
-        companies, partners, months = (list(column) for column in zip(*keys))
+        columns = zip(*keys, strict=True)
+        companies, partners, months = (list(column) for column in columns)
         keyed = SQL(
             "IN (SELECT * FROM unnest(%s::int[], %s::int[], %s::date[]))",
             companies,
             partners,
             months,
         )
-        lines = SQL("l.partner_id = ANY(%s)", partners)
-        rows = SQL("v.company_id = ANY(%s) AND v.partner_id = ANY(%s)", companies, partners)
-        if 0 in partners:
-            rows = SQL(
-                "v.company_id = ANY(%s) AND (v.partner_id = ANY(%s) OR v.partner_id IS NULL)",
-                companies,
-                partners,
-            )
-            # items without a partner: those of the companies and months
-            lines = SQL(
-                "(%s OR (l.partner_id IS NULL AND l.company_id = ANY(%s) "
-                "AND l.date >= %s AND l.date < %s::date + interval '1 month'))",
-                lines,
-                companies,
-                min(months),
-                max(months),
-            )
+        lines, rows = self._partner_conditions(companies, partners, months)
         self._refresh(
             SQL(
                 "m.commercial_partner_id = ANY(%s) AND (m.company_id, "
-                "m.commercial_partner_id, date_trunc('month', m.invoice_date)::date) %s",
+                "m.commercial_partner_id, "
+                "date_trunc('month', m.invoice_date)::date) %s",
                 partners,
                 keyed,
             ),
@@ -134,6 +120,24 @@ class CrmKpiCustomerMonth(models.Model):
                 keyed,
             ),
         )
+
+    def _partner_conditions(self, companies, partners, months):
+        """(journal items, rows) of ``partners`` (0: none) in ``companies``,
+        as conditions their indexes answer: on the partner, and for the
+        items without one, on the company and the dates of ``months``."""
+        lines = SQL("l.partner_id = ANY(%s)", partners)
+        rows = SQL("v.partner_id = ANY(%s)", partners)
+        if 0 in partners:
+            lines = SQL(
+                "(%s OR (l.partner_id IS NULL AND l.company_id = ANY(%s) "
+                "AND l.date >= %s AND l.date < %s::date + interval '1 month'))",
+                lines,
+                companies,
+                min(months),
+                max(months),
+            )
+            rows = SQL("(%s OR v.partner_id IS NULL)", rows)
+        return lines, SQL("v.company_id = ANY(%s) AND %s", companies, rows)
 
     @api.model
     def _refresh_partners(self, partners):

@@ -4,6 +4,7 @@ from unittest import mock
 from freezegun import freeze_time
 
 from odoo.tests import tagged
+from odoo.tools import SQL
 
 from odoo.addons.crm_kpi import readers
 
@@ -42,8 +43,11 @@ class TestCustomerMonth(KpiCase):
     def kept_rows(self):
         self.env.flush_all()
         self.env.cr.execute(
-            "SELECT %s FROM crm_kpi_customer_month ORDER BY %s"
-            % (", ".join(FIGURES), ", ".join(FIGURES[:4]))
+            SQL(
+                "SELECT %s FROM crm_kpi_customer_month ORDER BY %s",
+                SQL(", ").join(map(SQL.identifier, FIGURES)),
+                SQL(", ").join(map(SQL.identifier, FIGURES[:4])),
+            )
         )
         return self.env.cr.fetchall()
 
@@ -94,9 +98,7 @@ class TestCustomerMonth(KpiCase):
                     ]
                 ),
             )
-        self.assertFalse(
-            [row for row in mine if row[1] == self.c.id], "merged into B"
-        )
+        self.assertFalse([row for row in mine if row[1] == self.c.id], "merged into B")
 
     def test_snapshots_from_kept_figures_are_those_of_every_invoice(self):
         self.a_day_of_operations()
