@@ -308,10 +308,39 @@ def scenario_p3(env, runs):
     out["floor_sql"] = timed(env, floor, runs)
     out["floor_sql_receivable"] = timed(env, floor_with_receivable, runs)
     out["backfill"] = timed(env, backfill, runs, setup=clear)
+    out.update(monthly_run(env, comps, last, runs, clear))
     out["store"] = timed(env, store, runs, setup=clear)
     out["rss_before_mb"] = round(base_rss)
     cr.execute("SELECT count(*) FROM account_move WHERE move_type LIKE 'out_%%'")
     out["invoices"] = cr.fetchone()[0]
+    return out
+
+
+def monthly_run(env, comps, last, runs, clear):
+    """The monthly run (the month that just closed, every company) against
+    its floor (that of the backfill, for that month alone), and what the
+    kept customer-month figures add to posting an invoice."""
+    Snapshot = env["crm.kpi.snapshot"]
+    month = last.replace(day=1)
+
+    def monthly():
+        return sum(
+            Snapshot.with_company(company).compute_snapshots(month, month)
+            for company in comps
+        )
+
+    def floor():
+        env.cr.execute(KPI_FLOOR_SQL, {"first": month, "last": last})
+        return len(env.cr.fetchall())
+
+    out = {
+        "monthly_floor_sql": timed(env, floor, runs),
+        "monthly": timed(env, monthly, runs, setup=clear),
+    }
+    if "crm.kpi.customer.month" in env:
+        out["posting"] = posting(
+            env, comps[0], max(runs, 15), "crm.kpi.customer.month", "_refresh_keys"
+        )
     return out
 
 

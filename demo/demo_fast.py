@@ -505,6 +505,8 @@ class FastLoader:
         ORM, for the moves written here by SQL."""
         if "crm.customer.360.value" in self.env:
             self.env["crm.customer.360.value"]._refresh()
+        if "crm.kpi.customer.month" in self.env:
+            self.env["crm.kpi.customer.month"]._rebuild()
 
     def _drop_templates(self, templates):
         cr = self.cr

@@ -2,7 +2,7 @@
 {
     "name": "CRM Customer-Value KPIs",
     "summary": "Monthly customer-value KPIs compared before and after the CRM go-live",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.3.0",
     "development_status": "Beta",
     "category": "Sales/CRM",
     "author": "CRM Suite",

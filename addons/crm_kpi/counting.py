@@ -61,7 +61,7 @@ def _count_sources(env, company, first, last, segments):
                 )
 
         moves, lines, claims, customers, history = readers.read_sources(
-            env, company, last, segments, invoices_read
+            env, company, last, segments, invoices_read, first=first
         )
         if history:
             customers["timeline"] = columns.TierTimeline(history, customers)
@@ -176,13 +176,19 @@ def lifetime_value(window_revenue, end_base, lifetime, window):
 def invoice_grain(first, last, moves):
     """What :func:`activity_counts` counts of the invoices ``moves``
     (amounts in units) for every segment type: their months, 90-day reach
-    and customers. Nothing of the ORM: run in a thread."""
+    and customers. The rows of ``moves`` are invoices and credit notes, or
+    what the figures kept per customer and month give of them
+    (:func:`.readers.month_invoice_read`: invoices counted, 90-day reach
+    given, and the month of the company's first invoice in "earliest").
+    Nothing of the ORM: run in a thread."""
     if not len(moves["partner"]):
         return {}
     month = engine.month_numbers(moves["day"])
+    earliest = engine.month_numbers(moves.get("earliest", moves["day"][:0]))
     partners, customer = engine.index_of(moves["partner"])
+    reach = moves.get("reach")
     return {
-        "lo": min(month_number(first) - 12, int(month.min())),
+        "lo": min(month_number(first) - 12, int(month.min()), *earliest.tolist()),
         "hi": month_number(last) + 1,
         "partners": partners,
         "customer": customer,
@@ -190,7 +196,7 @@ def invoice_grain(first, last, moves):
             month,
             moves["invoice"],
             moves["amount"],
-            engine.ninety_day_reach(moves["day"]),
+            engine.ninety_day_reach(moves["day"]) if reach is None else reach,
         ),
     }
 

@@ -26,7 +26,7 @@ from odoo import sql_db
 from odoo.tools import SQL
 
 from odoo.addons.crm_suite_base.customer import CUSTOMER_INVOICE, CUSTOMER_MOVE_TYPES
-from odoo.addons.crm_suite_base.periods import add_months
+from odoo.addons.crm_suite_base.periods import add_months, month_start
 
 from . import engine
 from .catalogue import customer_segment_types
@@ -39,13 +39,14 @@ READ_TABLES = (
     "account_move",
     "account_move_line",
     "crm_claim",
+    "crm_kpi_customer_month",
     "crm_loyalty_state",
     "crm_loyalty_tier_history",
     "res_partner",
 )
 
 
-def read_sources(env, company, last, segments, invoices_read):
+def read_sources(env, company, last, segments, invoices_read, first=None):
     """(moves, lines, claims, customers, history): the company's invoices
     (:func:`invoice_read`), customer receivable (:func:`receivable_read`)
     and claims (:func:`claim_read`) up to the month of ``last``, and the
@@ -56,8 +57,18 @@ def read_sources(env, company, last, segments, invoices_read):
     receivable is read at the same time as the rest when
     :func:`snapshot_cursors` gives a second cursor.
     ``invoices_read(moves)`` is called once the invoices are read,
-    before the rest: what it starts in a thread runs meanwhile."""
-    receivable = receivable_read(company, last)
+    before the rest: what it starts in a thread runs meanwhile.
+
+    With ``first`` (the first month the KPIs are counted for), the invoices
+    and the receivable are read from the figures kept per customer and
+    month (:func:`month_invoice_read`, :func:`month_receivable_read`):
+    what the KPIs of the months from ``first`` count is the same."""
+    if first:
+        invoices = month_invoice_read(company, first, last)
+        receivable = month_receivable_read(company, first, last)
+    else:
+        invoices = invoice_read(company, last)
+        receivable = receivable_read(company, last)
     decimals = company.currency_id.decimal_places
     with (
         snapshot_cursors(env) as (here, aside),
@@ -66,8 +77,13 @@ def read_sources(env, company, last, segments, invoices_read):
         pending = aside and pool.submit(
             engine.read_copy, aside, here.mogrify(receivable[0]), receivable[1]
         )
-        moves = read_rows(env, *invoice_read(company, last), cr=here)
-        moves["amount"] = engine.to_units(moves["amount"], decimals)
+        moves = read_rows(env, *invoices, cr=here)
+        for name in ("amount", "amount_1", "amount_2", "amount_3"):
+            if name in moves:
+                moves[name] = engine.to_units(moves[name], decimals)
+        if first:
+            moves = split_by_reach(moves)
+            moves["earliest"] = earliest_month(env, company, last, here)
         invoices_read(moves)
         claims = read_rows(env, *claim_read(company), cr=here)
         partners = np.concatenate([moves["partner"], claims["partner"]])
@@ -81,7 +97,8 @@ def read_sources(env, company, last, segments, invoices_read):
             env, company, segments, customers, lines, here
         )
         lines["balance"] = engine.to_units(lines["balance"], decimals)
-        lines["team"] = receivable_teams(env, lines, moves, here)
+        if "team" not in lines:
+            lines["team"] = receivable_teams(env, lines, moves, here)
         history = "tier" in segments and tier_history_read(env, company, here)
     return moves, lines, claims, customers, history
 
@@ -293,6 +310,139 @@ def invoice_read(company, last):
             ("day", "date"),
             ("invoice", "bool"),
             ("amount", "float"),
+        ],
+    )
+
+
+def month_invoice_read(company, first, last):
+    """(query, columns) of the company's invoices and credit notes up to
+    the month of ``last`` that the KPIs of the months from ``first`` need,
+    from the figures kept per customer and month (crm.kpi.customer.month):
+    the columns of :func:`invoice_read` but the id, one row per customer,
+    sales team, month and 90-day reach (:func:`.engine.ninety_day_reach`)
+    with its invoices (a count) and amount, for the months from
+    :func:`counted_since` on. Of the months before, one row per customer
+    and team, without amount: its last month with an invoice (or credit
+    note when it has no invoice), which is all the customer base of the
+    months from ``first`` needs to know of them."""
+    return (
+        SQL(
+            """
+            SELECT v.partner_id, COALESCE(v.team_id, 0), v.month,
+                   v.invoice_count, v.amount, v.amount_90d_1, v.amount_90d_2,
+                   v.amount_90d_3
+              FROM crm_kpi_customer_month v
+             WHERE v.company_id = %(company)s
+               AND v.month >= %(since)s AND v.month <= %(last)s
+               AND v.partner_id IS NOT NULL
+               AND v.invoice_count + v.refund_count > 0
+            UNION ALL
+            SELECT v.partner_id, COALESCE(v.team_id, 0),
+                   COALESCE(MAX(v.month) FILTER (WHERE v.invoice_count > 0),
+                            MAX(v.month)),
+                   BOOL_OR(v.invoice_count > 0)::int, 0.0, 0.0, 0.0, 0.0
+              FROM crm_kpi_customer_month v
+             WHERE v.company_id = %(company)s AND v.month < %(since)s
+               AND v.partner_id IS NOT NULL
+               AND v.invoice_count + v.refund_count > 0
+          GROUP BY v.partner_id, v.team_id
+            """,
+            company=company.id,
+            since=counted_since(company, first),
+            last=month_start(last),
+        ),
+        [
+            ("partner", "int"),
+            ("team", "int"),
+            ("day", "date"),
+            ("invoice", "int"),
+            ("amount", "float"),
+            ("amount_1", "float"),
+            ("amount_2", "float"),
+            ("amount_3", "float"),
+        ],
+    )
+
+
+def split_by_reach(rows):
+    """The rows of :func:`month_invoice_read` (amounts in units), one per
+    90-day reach (:func:`.engine.ninety_day_reach`) with an amount: the
+    amount of reach k is the part within the 90 days ending k months
+    later but not k + 1; a row's invoices are counted in its reach 0."""
+    reaching = [
+        rows.pop(name) for name in ("amount", "amount_1", "amount_2", "amount_3")
+    ]
+    reaching.append(np.zeros_like(reaching[0]))
+    parts = []
+    for reach in range(engine.MAX_REACH + 1):
+        amount = reaching[reach] - reaching[reach + 1]
+        keep = amount != 0 if reach else np.ones(len(amount), dtype=bool)
+        parts.append(
+            {
+                "partner": rows["partner"][keep],
+                "team": rows["team"][keep],
+                "day": rows["day"][keep],
+                "invoice": rows["invoice"][keep] if not reach else 0 * amount[keep],
+                "amount": amount[keep],
+                "reach": np.full(int(keep.sum()), reach, dtype=np.int64),
+            }
+        )
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+
+
+def counted_since(company, first):
+    """The first month whose invoices the KPIs of the months from ``first``
+    need one by one: those of the window ending with ``first`` (the
+    invoices and revenue of the window), and at least 12 months back (the
+    customer base a year before: to know whether a customer is in the base
+    in a month, the month of its last invoice before is enough)."""
+    return add_months(month_start(first), -max(company.crm_kpi_window_months, 12))
+
+
+def earliest_month(env, company, last, cr):
+    """The month of the company's first invoice or credit note up to the
+    month of ``last`` (an array of one day, or none), where the engine's
+    months start (:func:`.counting.invoice_grain`)."""
+    cr.execute(
+        SQL(
+            "SELECT MIN(month) FROM crm_kpi_customer_month WHERE company_id = %s "
+            "AND month <= %s AND partner_id IS NOT NULL "
+            "AND invoice_count + refund_count > 0",
+            company.id,
+            month_start(last),
+        )
+    )
+    if cr is not env.cr:
+        _count_query(env, 0.0)
+    earliest = cr.fetchone()[0]
+    return np.array([earliest] if earliest else [], dtype="datetime64[D]")
+
+
+def month_receivable_read(company, first, last):
+    """(query, columns) of the company's customer receivable up to the
+    month of ``last``, from the figures kept per customer and month: the
+    columns of :func:`receivable_read` but the move, and the sales team of
+    the moves; one row per partner, team and month, the months before
+    ``first`` dated the month before it (all the KPIs need of them: the
+    receivable open when the months start)."""
+    return (
+        SQL(
+            """
+            SELECT COALESCE(v.partner_id, 0), COALESCE(v.team_id, 0),
+                   GREATEST(v.month, %(opening)s), v.receivable_change
+              FROM crm_kpi_customer_month v
+             WHERE v.company_id = %(company)s AND v.month <= %(last)s
+               AND v.receivable_count > 0
+            """,
+            company=company.id,
+            opening=add_months(month_start(first), -1),
+            last=month_start(last),
+        ),
+        [
+            ("partner", "int"),
+            ("team", "int"),
+            ("day", "date"),
+            ("balance", "float"),
         ],
     )
 

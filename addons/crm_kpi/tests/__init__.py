@@ -11,3 +11,4 @@ from . import test_trend
 from . import test_ui_issue15
 from . import test_columns
 from . import test_statistics
+from . import test_customer_month
