@@ -161,16 +161,23 @@ def p1_nightly_rows(p1, size):
     ]
 
 
-def p1_posting_rows(post, size):
+def p1_posting_rows(post, size, hook="the loyalty hook"):
+    """Posting with and without ``hook``; the issue sets the overhead's
+    target at M, and again at L."""
+    ok = post["overhead_ms"] <= 20
     return [
-        measure_row("Post one invoice, with the loyalty hook", post["with_hook"]),
+        measure_row(f"Post one invoice, with {hook}", post["with_hook"]),
         measure_row("Post one invoice, hook disabled", post["without_hook"]),
         row(
-            "Posting overhead of the add-on",
+            f"Posting overhead of {hook}",
             f"{post['overhead_ms']:.1f} ms",
             "",
             post["with_hook"]["queries"] - post["without_hook"]["queries"],
-            *row_target(size, "≤ 20 ms", post["overhead_ms"] <= 20),
+            *(
+                ("≤ 20 ms", verdict(ok))
+                if size == "L"
+                else row_target(size, "≤ 20 ms", ok)
+            ),
             "difference of the medians",
         ),
     ]
@@ -294,17 +301,47 @@ def p3_section(p3, size):
             [
                 *p3_anchor_rows(p3),
                 *p3_backfill_rows(p3, size),
+                *p3_monthly_rows(p3, size),
                 row(
                     "Peak memory of the Odoo process",
                     f"{rss} MB",
                     "",
                     "",
-                    *row_target(size, "< 500 MB", rss < 500),
+                    *(
+                        ("< 1 GB (at L)", verdict(rss < 1024))
+                        if size == "L"
+                        else row_target(size, "< 500 MB", rss < 500)
+                    ),
                     f"{p3['rss_before_mb']} MB before the backfill (registry loaded)",
                 ),
             ],
         ),
     ]
+
+
+def p3_monthly_rows(p3, size):
+    """The monthly run of the month that just closed, from the figures kept
+    per customer and month, and what keeping them adds to posting; the
+    issue sets their targets at L."""
+    if "monthly" not in p3:
+        return []
+    run = p3["monthly"]["median_s"]
+    rows = [
+        measure_row(
+            "Floor: the month that just closed, active customers + revenue, one SQL",
+            p3["monthly_floor_sql"],
+        ),
+        measure_row(
+            f"Monthly run: the month that just closed, {p3['monthly']['result']:,} "
+            "snapshots, every company",
+            p3["monthly"],
+            *(("≤ 1 s", run <= 1) if size == "L" else ("at L: ≤ 1 s", None)),
+            f"{run / p3['monthly_floor_sql']['median_s']:.1f}× its floor",
+        ),
+    ]
+    if "posting" in p3:
+        rows += p1_posting_rows(p3["posting"], size, "the kept customer-month figures")
+    return rows
 
 
 def p3_anchor_rows(p3):
