@@ -2,10 +2,12 @@
 
 Every figure is read as the current user, under record rules and for the
 user's allowed companies, with a fixed number of queries whatever the length
-of the customer's history (aggregates by _read_group or one SQL over the
-records the ORM allows). Each section is its own abstract model
+of the customer's history. The queries whose SQL does not depend on another
+one's result (built from the ORM's ``_search`` queries) are planned by the
+sections (``_planned_values``) and run together in one SELECT by the first
+figure read (``_value``). Each section is its own abstract model
 (``crm.customer.360.screen.<section>``); bridge add-ons add theirs by
-extending ``_data``.
+extending ``_data`` (and ``_planned_values`` for their queries).
 """
 
 from datetime import date, datetime
