@@ -3,7 +3,7 @@
     "name": "Customer 360: campaigns",
     "summary": "Campaigns by customer value: responses on the 360 screen and by "
     "segment, offers never sent to who already bought them",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.0.1",
     "development_status": "Beta",
     "category": "Marketing/Email Marketing",
     "author": "CRM Suite",

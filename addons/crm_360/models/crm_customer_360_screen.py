@@ -2,16 +2,20 @@
 
 Every figure is read as the current user, under record rules and for the
 user's allowed companies, with a fixed number of queries whatever the length
-of the customer's history (aggregates by _read_group or one SQL over the
-records the ORM allows). Each section is its own abstract model
+of the customer's history. The queries whose SQL does not depend on another
+one's result (built from the ORM's ``_search`` queries) are planned by the
+sections (``_planned_values``) and run together in one SELECT by the first
+figure read (``_value``). Each section is its own abstract model
 (``crm.customer.360.screen.<section>``); bridge add-ons add theirs by
-extending ``_data``.
+extending ``_data`` (and ``_planned_values`` for their queries).
 """
 
 from datetime import date, datetime
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+
+from .crm_customer_360_screen_sales import CROSS_SELL
 
 SUMMARY_FIGURES = (
     "revenue_total",
@@ -40,6 +44,12 @@ class CrmCustomer360Screen(models.AbstractModel):
         ``res.partner.customer_360_data``."""
         env = self.env
         billing = env.user.has_group(BILLING_GROUP)
+        self._plan(self._planned_values(partner, billing))
+        self._plan(
+            self._section("timeline")._planned_values(
+                partner, timeline_offset + timeline_limit
+            )
+        )
         figures = self._section("billing")._figures(partner) if billing else None
         data = {
             "partner": self._section("identity")._section_data(partner),
@@ -61,8 +71,63 @@ class CrmCustomer360Screen(models.AbstractModel):
             )
         return data
 
-    def _section(self, name):
-        return self.env[f"crm.customer.360.screen.{name}"]
+    @api.model
+    def _planned_values(self, partner, billing):
+        """{key: SQL} of the figures of every section that are read in one
+        query (see :meth:`_value`): counts, sums and dates whose query does
+        not depend on another one's result."""
+        household = self._section("household")
+        values = {
+            **self._section("identity")._planned_values(partner),
+            ("relations", partner.id): self._records_sql(
+                *household._relations_args(partner)
+            ),
+            ("household", partner.id): self._section("household")._household_sql(
+                partner
+            ),
+            ("last_message", partner.id): self._section("timeline")._last_message_sql(
+                partner
+            ),
+        }
+        if billing:
+            billing_section = self._section("billing")
+            values.update(billing_section._figures_sql(partner))
+            values.update(billing_section._lists_sql(partner))
+            values[("member_figures", partner.id)] = household._member_figures_sql(
+                partner
+            )
+            values[("value_row", partner.id)] = self._records_sql(
+                *self._section("value")._value_row_args(partner)
+            )
+        if self._can_read("sale.order"):
+            sales = self._section("sales")
+            values[("order_stats", partner.id)] = sales._order_stats_sql(partner)
+            values[("top_products", partner.id)] = sales._top_products_sql(partner)
+            values[("owned_products", partner.id)] = sales._owned_products_sql(partner)
+            values[("household_cross_sell", partner.id, CROSS_SELL)] = self._section(
+                "household"
+            )._household_cross_sell_sql(partner)
+            values[("cross_sell", partner.id)] = sales._cross_sell_sql(
+                partner, sales._owned_subselect(partner)
+            )
+            values[("orders", partner.id)] = self._records_sql(
+                *sales._orders_args(partner)
+            )
+        if self._can_read("crm.claim"):
+            complaints = self._section("complaints")
+            values[("claim_counts", partner.id)] = complaints._counts_sql(partner)
+            values[("claims", partner.id)] = self._records_sql(
+                *complaints._claims_args(partner)
+            )
+        if self._can_read("crm.lead"):
+            values[("leads", partner.id)] = self._records_sql(
+                *self._section("opportunities")._leads_args(partner)
+            )
+        if self._can_read("calendar.event"):
+            values[("meeting_count", partner.id)] = self._section(
+                "timeline"
+            )._meeting_count_sql(partner)
+        return values
 
     def _document_sections(self, partner):
         """The sections of documents the user may not be allowed to read:

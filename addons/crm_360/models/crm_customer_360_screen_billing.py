@@ -19,6 +19,15 @@ DISPUTE_KEYS = tuple(f"dispute_{key}" for key in ("total", *AGING_KEYS))
 COUNT_KEYS = ("overdue_count", "dispute_count")
 INVOICES_SHOWN = 10
 PAYMENTS_SHOWN = 10
+INVOICE_FIELDS = [
+    "name",
+    "invoice_date",
+    "invoice_date_due",
+    "amount_total_signed",
+    "amount_residual_signed",
+    "payment_state",
+    "move_type",
+]
 
 
 class CrmCustomer360ScreenBilling(models.AbstractModel):
@@ -33,20 +42,11 @@ class CrmCustomer360ScreenBilling(models.AbstractModel):
     @api.model
     def _section_data(self, partner, figures=None):
         figures = figures or self._figures(partner)
-        invoices = self.env["account.move"].search(
-            self._move_domain(partner),
-            limit=INVOICES_SHOWN,
-            order="invoice_date desc, id desc",
+        invoices = self._records(
+            ("invoices", partner.id), *self._invoices_args(partner)
         )
-        payments = self.env["account.payment"].search(
-            [
-                ("partner_id", "in", self._family(partner)),
-                ("company_id", "in", self.env.companies.ids),
-                ("partner_type", "=", "customer"),
-                ("state", "not in", ("draft", "canceled")),
-            ],
-            limit=PAYMENTS_SHOWN,
-            order="date desc, id desc",
+        payments = self._records(
+            ("payments", partner.id), *self._payments_args(partner)
         )
         return {
             "aging": figures["aging"],
@@ -56,22 +56,54 @@ class CrmCustomer360ScreenBilling(models.AbstractModel):
         }
 
     @api.model
-    def _payment_item(self, payment):
-        amount = payment.amount_company_currency_signed
-        return self._named_item(
-            payment, fields.Date.to_string(payment.date), amount=amount
+    def _lists_sql(self, partner):
+        """{key of :meth:`_value`: SQL} of the newest invoices and payments."""
+        return {
+            (key, partner.id): self._records_sql(*args)
+            for key, args in (
+                ("invoices", self._invoices_args(partner)),
+                ("payments", self._payments_args(partner)),
+            )
+        }
+
+    @api.model
+    def _invoices_args(self, partner):
+        return (
+            "account.move",
+            self._move_domain(partner),
+            INVOICE_FIELDS,
+            {"limit": INVOICES_SHOWN, "order": "invoice_date desc, id desc"},
         )
+
+    @api.model
+    def _payments_args(self, partner):
+        return (
+            "account.payment",
+            [
+                ("partner_id", "in", self._family(partner)),
+                ("company_id", "in", self.env.companies.ids),
+                ("partner_type", "=", "customer"),
+                ("state", "not in", ("draft", "canceled")),
+            ],
+            ["name", "date", "amount_company_currency_signed"],
+            {"limit": PAYMENTS_SHOWN, "order": "date desc, id desc"},
+        )
+
+    @api.model
+    def _payment_item(self, payment):
+        amount = payment["amount_company_currency_signed"]
+        return self._named_item(payment, payment["date"], amount=amount)
 
     @api.model
     def _invoice_item(self, move):
         return self._named_item(
             move,
-            fields.Date.to_string(move.invoice_date),
-            due=fields.Date.to_string(move.invoice_date_due),
-            total=move.amount_total_signed,
-            residual=move.amount_residual_signed,
-            state=move.payment_state,
-            type=move.move_type,
+            move["invoice_date"],
+            due=move["invoice_date_due"],
+            total=move["amount_total_signed"],
+            residual=move["amount_residual_signed"],
+            state=move["payment_state"],
+            type=move["move_type"],
         )
 
     @api.model
@@ -82,13 +114,9 @@ class CrmCustomer360ScreenBilling(models.AbstractModel):
         """
         today = fields.Date.context_today(self)
         sums = self._invoice_sums(today)
-        query = self.env["account.move"]._search(self._move_domain(partner))
-        query.groupby = SQL.identifier(query.table, "company_id")
-        invoice_count = SQL(
-            "COUNT(*) FILTER (WHERE account_move.move_type = %s)", CUSTOMER_INVOICE
-        )
-        rows = self.env.execute_query(
-            query.select(query.groupby, *sums.values(), invoice_count)
+        self._plan(self._figures_sql(partner))
+        rows = self._value(
+            ("invoice_sums", partner.id), lambda: self._invoice_sums_sql(partner)
         )
         companies = self.env["res.company"].browse([row[0] for row in rows])
         figures = {
@@ -101,6 +129,33 @@ class CrmCustomer360ScreenBilling(models.AbstractModel):
         figures["invoice_count"] = sum(row[-1] for row in rows)
         figures.update(self._ledger_figures(partner)[partner.id])
         return figures
+
+    @api.model
+    def _figures_sql(self, partner):
+        """{key of :meth:`_value`: SQL} of the queries of :meth:`_figures`,
+        read in one query."""
+        return {
+            ("invoice_sums", partner.id): self._invoice_sums_sql(partner),
+            ("ledger_rows", partner.id): self._json_rows(
+                *self._ledger_rows_query(partner)
+            ),
+            ("days_late", partner.id): self._json_rows(
+                *self._avg_days_late_query(partner)
+            ),
+            ("days_to_pay", partner.id): self._avg_days_to_pay_sql(partner),
+        }
+
+    @api.model
+    def _invoice_sums_sql(self, partner):
+        """The JSON rows (company id, sums of ``_invoice_sums``, number of
+        invoices) of the customer's invoices and credit notes."""
+        sums = self._invoice_sums(fields.Date.context_today(self))
+        query = self.env["account.move"]._search(self._move_domain(partner))
+        query.groupby = SQL.identifier(query.table, "company_id")
+        invoice_count = SQL(
+            "COUNT(*) FILTER (WHERE account_move.move_type = %s)", CUSTOMER_INVOICE
+        )
+        return self._json_rows(query, query.groupby, *sums.values(), invoice_count)
 
     @api.model
     def _invoice_sums(self, today):
@@ -247,6 +302,28 @@ class CrmCustomer360ScreenBilling(models.AbstractModel):
     def _ledger_rows(self, partners):
         """(commercial partner id, company, {figure: amount}) per customer
         and company, in one query over the open receivable items."""
+        query, *columns = self._ledger_rows_query(partners)
+        aggregates = self._ledger_aggregates(
+            query.table, fields.Date.context_today(self)
+        )
+        if len(partners) == 1:  # the screen's: read with its other figures
+            rows = self._value(
+                ("ledger_rows", partners.id),
+                lambda: self._json_rows(*self._ledger_rows_query(partners)),
+            )
+        else:
+            rows = self.env.execute_query(query.select(*columns))
+        companies = self.env["res.company"].browse({row[1] for row in rows})
+        for row in rows:
+            yield (
+                row[0],
+                companies.browse(row[1]),
+                dict(zip(aggregates, row[2:], strict=True)),
+            )
+
+    @api.model
+    def _ledger_rows_query(self, partners):
+        """The query of :meth:`_ledger_rows` and its columns."""
         today = fields.Date.context_today(self)
         query = self.env["account.move.line"]._search(self._open_items_domain(partners))
         table = query.table
@@ -255,16 +332,7 @@ class CrmCustomer360ScreenBilling(models.AbstractModel):
         company = SQL.identifier(table, "company_id")
         query.groupby = SQL("%s, %s", commercial, company)
         aggregates = self._ledger_aggregates(table, today)
-        rows = self.env.execute_query(
-            query.select(commercial, company, *aggregates.values())
-        )
-        companies = self.env["res.company"].browse({row[1] for row in rows})
-        for row in rows:
-            yield (
-                row[0],
-                companies.browse(row[1]),
-                dict(zip(aggregates, row[2:], strict=True)),
-            )
+        return query, commercial, company, *aggregates.values()
 
     @api.model
     def _ledger_aggregates(self, table, today):
@@ -338,6 +406,23 @@ class CrmCustomer360ScreenBilling(models.AbstractModel):
         installments: the date of the latest partial reconciliation of the
         item (the one that paid it in full) minus its due date, negative
         when paid early on average."""
+        if len(partners) == 1:  # the screen's: read with its other figures
+            rows = self._value(
+                ("days_late", partners.id),
+                lambda: self._json_rows(*self._avg_days_late_query(partners)),
+            )
+        else:
+            query, *columns = self._avg_days_late_query(partners)
+            rows = self.env.execute_query(query.select(*columns))
+        return {
+            partner_id: round(float(days), 1)
+            for partner_id, days in rows
+            if days is not None
+        }
+
+    @api.model
+    def _avg_days_late_query(self, partners):
+        """The query of :meth:`_avg_days_late` and its columns."""
         query = self.env["account.move.line"]._search(
             self._settled_items_domain(partners)
         )
@@ -352,25 +437,25 @@ class CrmCustomer360ScreenBilling(models.AbstractModel):
             SQL.identifier(table, "id"),
             SQL.identifier(table, "date_maturity"),
         )
-        return {
-            partner_id: round(float(days), 1)
-            for partner_id, days in self.env.execute_query(
-                query.select(commercial, late)
-            )
-            if days is not None
-        }
+        return query, commercial, late
 
     @api.model
     def _avg_days_to_pay(self, partner):
         """Mean over fully paid invoices of (date of the payment that settled
         them − invoice date), in days; None without paid invoice."""
+        average = self._value(
+            ("days_to_pay", partner.id), lambda: self._avg_days_to_pay_sql(partner)
+        )
+        return round(float(average), 1) if average is not None else None
+
+    @api.model
+    def _avg_days_to_pay_sql(self, partner):
         query = self.env["account.move"]._search(
             self._move_domain(partner, (CUSTOMER_INVOICE,))
             + [("payment_state", "in", ("paid", "in_payment"))]
         )
-        self.env.cr.execute(
-            SQL(
-                """
+        return SQL(
+            """
                 SELECT AVG(settled.day - m.invoice_date)
                   FROM account_move m
                   JOIN LATERAL (
@@ -383,8 +468,5 @@ class CrmCustomer360ScreenBilling(models.AbstractModel):
                   ) settled ON settled.day IS NOT NULL
                  WHERE m.id IN %s
                 """,
-                query.subselect(),
-            )
+            query.subselect(),
         )
-        average = self.env.cr.fetchone()[0]
-        return round(float(average), 1) if average is not None else None

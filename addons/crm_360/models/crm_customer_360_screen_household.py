@@ -23,7 +23,8 @@ class CrmCustomer360ScreenHousehold(models.AbstractModel):
     @api.model
     def _section_data(self, partner, billing):
         Relation = self.env["crm.partner.relation"]
-        relations = Relation._relations_of(partner)
+        rows = self._records(("relations", partner.id), *self._relations_args(partner))
+        relations = Relation._relations_of_rows(partner, rows)
         labels = dict(
             Relation._fields["relation_type"]._description_selection(self.env)
         )
@@ -50,15 +51,45 @@ class CrmCustomer360ScreenHousehold(models.AbstractModel):
         }
 
     @api.model
+    def _relations_args(self, partner):
+        """The arguments of :meth:`_records` for the customer's relations."""
+        return (
+            "crm.partner.relation",
+            [
+                "|",
+                ("partner_id", "=", partner.id),
+                ("related_partner_id", "=", partner.id),
+            ],
+            ["partner_id", "related_partner_id", "relation_type"],
+        )
+
+    @api.model
     def _household(self, partner):
         """The members of the customer's household (commercial partners),
-        the customer first; the customer alone when it has none."""
-        self.env["crm.partner.relation"].flush_model()
-        rows = self.env.execute_query(
-            self.env["crm.customer.360.value"]._household_members_sql(partner)
+        the customer first; the customer alone when it has none (read once
+        per screen)."""
+        return self._memo(
+            ("household", partner.id), lambda: self._read_household(partner)
         )
-        others = partner.browse(sorted({row[0] for row in rows} - {partner.id}))
-        return partner | others.exists()
+
+    @api.model
+    def _read_household(self, partner):
+        ids = self._value(
+            ("household", partner.id), lambda: self._household_sql(partner)
+        )
+        others = partner.browse(sorted(set(ids) - {partner.id}))
+        return partner | others
+
+    @api.model
+    def _household_sql(self, partner):
+        """The ids of the members of the customer's household."""
+        self.env["crm.partner.relation"].flush_model()
+        return SQL(
+            """SELECT ARRAY(SELECT members.partner_id FROM (%s) AS members
+                             WHERE EXISTS (SELECT FROM res_partner p
+                                            WHERE p.id = members.partner_id))""",
+            self.env["crm.customer.360.value"]._household_members_sql(partner),
+        )
 
     @api.model
     def _household_data(self, partner, household, billing):
@@ -92,21 +123,43 @@ class CrmCustomer360ScreenHousehold(models.AbstractModel):
     @api.model
     def _member_figures(self, household):
         """{member: {amount, last_invoice_date}} of the members' stored
-        figures in the current company."""
-        rows = self.env["crm.customer.360.value"].search_fetch(
-            [
-                ("company_id", "=", self.env.company.id),
-                ("partner_id", "in", household.ids),
-            ],
-            ["partner_id", "amount", "last_invoice_date"],
+        figures in the current company (``household``: the customer first,
+        as :meth:`_household` gives it)."""
+        partner = household[:1]
+        rows = self._value(
+            ("member_figures", partner.id),
+            lambda: self._member_figures_sql(partner),
         )
         return {
-            row.partner_id: {
-                "amount": row.amount,
-                "last_invoice_date": row.last_invoice_date,
+            household.browse(partner_id): {
+                "amount": amount or 0.0,
+                "last_invoice_date": fields.Date.to_date(last_date),
             }
-            for row in rows
+            for partner_id, amount, last_date in rows
         }
+
+    @api.model
+    def _member_figures_sql(self, partner):
+        """JSON rows (partner id, amount, last invoice date) of the stored
+        figures of the members of the customer's household."""
+        Value = self.env["crm.customer.360.value"]
+        query = Value._search([("company_id", "=", self.env.company.id)])
+        member = SQL.identifier(query.table, "partner_id")
+        query.add_where(
+            SQL(
+                "(%s = %s OR %s = ANY((%s)::int[]))",
+                member,
+                partner.id,
+                member,
+                self._household_sql(partner),
+            )
+        )
+        return self._json_rows(
+            query,
+            member,
+            SQL.identifier(query.table, "amount"),
+            SQL.identifier(query.table, "last_invoice_date"),
+        )
 
     @api.model
     def _household_invoices_domain(self, partner):
@@ -122,45 +175,58 @@ class CrmCustomer360ScreenHousehold(models.AbstractModel):
         """The products the other members ordered in the last 12 months that
         the customer has not ordered in that time, by number of members who
         ordered them (one query, under the user's record rules)."""
-        since = add_months(fields.Datetime.now(), -OWNED_MONTHS)
-        lines = self.env["sale.order.line"]._search(
-            [
-                ("company_id", "in", self.env.companies.ids),
-                ("state", "=", "sale"),
-                ("product_id", "!=", False),
-                ("order_id.date_order", ">=", since),
-            ]
-        )
-        rows = self.env.execute_query(
-            SQL(
-                """
-                WITH lines AS (
-                    SELECT l.product_id, p.commercial_partner_id AS buyer
-                      FROM sale_order_line l
-                      JOIN sale_order o ON o.id = l.order_id
-                      JOIN res_partner p ON p.id = o.partner_id
-                     WHERE l.id IN %(lines)s
-                )
-                SELECT product_id, COUNT(DISTINCT buyer) AS members
-                  FROM lines
-                 WHERE buyer = ANY(%(others)s)
-                   AND product_id NOT IN (
-                       SELECT product_id FROM lines WHERE buyer = %(me)s)
-              GROUP BY product_id
-              ORDER BY members DESC, product_id
-                 LIMIT %(limit)s
-                """,
-                lines=lines.subselect(),
-                others=others.ids,
-                me=partner.id,
-                limit=limit,
-            )
+        rows = self._value(
+            ("household_cross_sell", partner.id, limit),
+            lambda: self._household_cross_sell_sql(partner, limit),
         )
         products = self.env["product.product"].browse([row[0] for row in rows])
         names = {product.id: product.display_name for product in products}
         return [
             {"id": pid, "name": names[pid], "members": count} for pid, count in rows
         ]
+
+    @api.model
+    def _household_cross_sell_sql(self, partner, limit=CROSS_SELL):
+        """JSON rows (product id, members) of :meth:`_household_cross_sell`,
+        read from the lines of the household's members only."""
+        since = add_months(fields.Datetime.now(), -OWNED_MONTHS)
+        Line = self.env["sale.order.line"]
+        domain = [
+            ("company_id", "in", self.env.companies.ids),
+            ("state", "=", "sale"),
+            ("product_id", "!=", False),
+            ("order_id.date_order", ">=", since),
+        ]
+        mine = Line._search(
+            domain + [("order_partner_id.commercial_partner_id", "=", partner.id)]
+        )
+        lines = Line._search(domain)
+        product = SQL.identifier(lines.table, "product_id")
+        alias = lines.join(
+            lines.table, "order_partner_id", "res_partner", "id", "buyer"
+        )
+        buyer = SQL.identifier(alias, "commercial_partner_id")
+        lines.add_where(
+            SQL(
+                "%s = ANY((%s)::int[]) AND %s != %s",
+                buyer,
+                self._household_sql(partner),
+                buyer,
+                partner.id,
+            )
+        )
+        lines.add_where(
+            SQL(
+                "%s NOT IN %s",
+                product,
+                mine.subselect(SQL.identifier(mine.table, "product_id")),
+            )
+        )
+        lines.groupby = product
+        members = SQL("COUNT(DISTINCT %s)", buyer)
+        lines.order = SQL("%s DESC, %s", members, product)
+        lines.limit = limit
+        return self._json_rows(lines, product, members)
 
     @api.model
     def _revenue(self, related):

@@ -13,7 +13,10 @@ class CrmCustomer360ScreenIdentity(models.AbstractModel):
 
     @api.model
     def _section_data(self, partner):
-        contacts = partner.child_ids.filtered("active")
+        contacts = self._records(
+            ("contacts", partner.id), *self._contacts_args(partner)
+        )
+        tags = self._records(("tags", partner.id), *self._tags_args(partner))
         return {
             "id": partner.id,
             "name": partner.name,
@@ -23,18 +26,41 @@ class CrmCustomer360ScreenIdentity(models.AbstractModel):
             "address": partner._display_address(without_company=True),
             "lang": self._lang_name(partner),
             "industry": partner.industry_id.name or "",
-            "tags": partner.category_id.mapped("name"),
+            "tags": [tag["name"] for tag in tags],
             "salesperson": partner.user_id.name or "",
-            "contacts": [self._contact_item(c) for c in contacts[:CONTACTS_SHOWN]],
+            "contacts": [self._contact_item(c) for c in contacts],
         }
+
+    @api.model
+    def _planned_values(self, partner):
+        """{key of :meth:`_value`: SQL} of the contacts and tags."""
+        return {
+            ("contacts", partner.id): self._records_sql(*self._contacts_args(partner)),
+            ("tags", partner.id): self._records_sql(*self._tags_args(partner)),
+        }
+
+    @api.model
+    def _contacts_args(self, partner):
+        """The arguments of :meth:`_records` for the active contacts shown
+        (those ``child_ids`` lists)."""
+        return (
+            "res.partner",
+            [("parent_id", "=", partner.id)],
+            ["name", "email", "function"],
+            {"limit": CONTACTS_SHOWN},
+        )
+
+    @api.model
+    def _tags_args(self, partner):
+        return ("res.partner.category", [("partner_ids", "in", partner.id)], ["name"])
 
     @api.model
     def _contact_item(self, contact):
         return {
-            "id": contact.id,
-            "name": contact.name,
-            "email": contact.email or "",
-            "function": contact.function or "",
+            "id": contact["id"],
+            "name": contact["name"],
+            "email": contact["email"] or "",
+            "function": contact["function"] or "",
         }
 
     @api.model

@@ -54,7 +54,7 @@ class CrmCustomer360ScreenTimeline(models.AbstractModel):
         documents = self._documents(partner)
         window = offset + limit
         sources = [
-            self._messages(documents, window),
+            self._messages(documents, window, partner),
             self._activities(documents, window),
             self._meetings(partner, window),
             self._events(partner, window),
@@ -93,11 +93,35 @@ class CrmCustomer360ScreenTimeline(models.AbstractModel):
         }
 
     @api.model
-    def _messages(self, documents, window):
+    def _planned_values(self, partner, window):
+        """{key of :meth:`_value`: SQL} of the timeline's queries that are
+        read with the screen's other figures."""
+        documents = self._documents(partner)
+        values = {("events", partner.id, window): self._events_sql(partner, window)}
+        if documents:
+            values[("messages", partner.id, window)] = self._messages_sql(
+                documents, window
+            )
+        return values
+
+    @api.model
+    def _messages(self, documents, window, partner=None):
         """The newest ``window`` messages on the documents and their count,
         in one query: a union of the newest messages of each kind of
         document, each read from mail's (model, res_id) index (an OR of
         all kinds would scan every message of the database)."""
+        if not documents:
+            return 0, []
+        ids, total = self._value(
+            ("messages", (partner or self).id, window),
+            lambda: self._messages_sql(documents, window),
+        )
+        messages = self.env["mail.message"].browse(ids)._filtered_access("read")
+        return total, self._message_items(messages)
+
+    @api.model
+    def _messages_sql(self, documents, window):
+        """JSON [ids of the newest ``window`` messages, their count]."""
         types = Domain("message_type", "in", MESSAGE_TYPES)
         pages, counts = [], []
         for model, query in documents.items():
@@ -109,23 +133,20 @@ class CrmCustomer360ScreenTimeline(models.AbstractModel):
                 )
             )
             counts.append(self._message_query(domain).subselect("COUNT(*)"))
-        if not pages:
-            return 0, []
-        [(ids, total)] = self.env.execute_query(
-            SQL(
-                """SELECT ARRAY(SELECT id FROM (%s) AS page
-                                ORDER BY date DESC, id DESC LIMIT %s), %s""",
-                SQL(" UNION ALL ").join(pages),
-                window,
-                SQL(" + ").join(counts),
-            )
+        return SQL(
+            """SELECT JSON_BUILD_ARRAY(
+                   ARRAY(SELECT id FROM (%s) AS page
+                          ORDER BY date DESC, id DESC LIMIT %s), %s)""",
+            SQL(" UNION ALL ").join(pages),
+            window,
+            SQL(" + ").join(counts),
         )
-        messages = self.env["mail.message"].browse(ids)._filtered_access("read")
-        return total, self._message_items(messages)
 
     @api.model
     def _message_items(self, messages):
-        note = self.env.ref("mail.mt_note")
+        note = self.env["mail.message.subtype"].browse(
+            self.env["ir.model.data"]._xmlid_to_res_id("mail.mt_note")
+        )
         return [
             {
                 "id": f"message-{m.id}",
@@ -166,11 +187,23 @@ class CrmCustomer360ScreenTimeline(models.AbstractModel):
             Domain("res_model", "=", model) & Domain("res_id", "in", ids)
             for model, ids in documents.items()
         )
-        activities = Activity.search(
-            domain, limit=window, order="date_deadline desc, id desc"
+        # mail.activity filters what it finds in Python (the documents the
+        # user may post on): one search gives both the count and the page
+        activities = Activity.search_fetch(
+            domain,
+            [
+                "res_model",
+                "res_id",
+                "res_name",
+                "user_id",
+                "summary",
+                "activity_type_id",
+                "date_deadline",
+            ],
+            order="date_deadline desc, id desc",
         )
-        return Activity.search_count(domain), [
-            self._activity_item(activity) for activity in activities
+        return len(activities), [
+            self._activity_item(activity) for activity in activities[:window]
         ]
 
     @api.model
@@ -192,9 +225,17 @@ class CrmCustomer360ScreenTimeline(models.AbstractModel):
         if not self._can_read("calendar.event"):
             return 0, []
         Event = self.env["calendar.event"]
-        domain = [("partner_ids", "in", self._family(partner))]
-        events = Event.search(domain, limit=window, order="start desc, id desc")
-        return Event.search_count(domain), [self._meeting_item(e) for e in events]
+        domain = self._meetings_domain(partner)
+        events = Event.search_fetch(
+            domain,
+            ["start", "name", "user_id", "location"],
+            limit=window,
+            order="start desc, id desc",
+        )
+        count = self._value(
+            ("meeting_count", partner.id), lambda: self._meeting_count_sql(partner)
+        )
+        return count, [self._meeting_item(e) for e in events]
 
     @api.model
     def _meeting_item(self, event):
@@ -221,6 +262,17 @@ class CrmCustomer360ScreenTimeline(models.AbstractModel):
     def _last_interaction(self, partner):
         """Date of the last message or activity on the customer, its contacts
         and its documents."""
+        last = self._value(
+            ("last_message", partner.id), lambda: self._last_message_sql(partner)
+        )
+        last_order = False
+        if self._can_read("sale.order"):
+            last_order = self._section("sales")._order_stats(partner)["last_date"]
+        candidates = [d for d in (last, last_order) if d]
+        return fields.Datetime.to_string(max(candidates)) if candidates else False
+
+    @api.model
+    def _last_message_sql(self, partner):
         family = partner._search([("id", "in", self._family(partner))])
         query = self._message_query(
             [
@@ -229,16 +281,16 @@ class CrmCustomer360ScreenTimeline(models.AbstractModel):
                 ("message_type", "in", INTERACTION_TYPES),
             ]
         )
-        last = self.env.execute_query(
-            query.select(SQL("MAX(%s)", SQL.identifier(query.table, "date")))
-        )[0][0]
-        orders = []
-        if self._can_read("sale.order"):
-            orders = self.env["sale.order"]._read_group(
-                [("partner_id", "in", self._family(partner))], [], ["date_order:max"]
-            )
-        candidates = [d for d in (last, orders[0][0] if orders else False) if d]
-        return fields.Datetime.to_string(max(candidates)) if candidates else False
+        return query.select(SQL("MAX(%s)", SQL.identifier(query.table, "date")))
+
+    @api.model
+    def _meeting_count_sql(self, partner):
+        query = self.env["calendar.event"]._search(self._meetings_domain(partner))
+        return query.select(SQL("COUNT(*)"))
+
+    @api.model
+    def _meetings_domain(self, partner):
+        return [("partner_ids", "in", self._family(partner))]
 
     # ------------------------------------------------------------- events
     @api.model
@@ -247,6 +299,15 @@ class CrmCustomer360ScreenTimeline(models.AbstractModel):
         count, in one query: a union of the newest events of each kind, each
         read under the user's record rules (``_search``) from an index of
         the customer's documents, ordered and cut in the database."""
+        rows = self._value(
+            ("events", partner.id, window), lambda: self._events_sql(partner, window)
+        )
+        return (rows[0][-1] if rows else 0), self._event_items(rows)
+
+    @api.model
+    def _events_sql(self, partner, window):
+        """JSON rows of the events of :meth:`_events`: (kind, date, id,
+        model, res_id, name, amount, currency_id, total)."""
         pages, counts = [], []
         for spec in self._event_kinds(partner):
             query = self.env[spec.model]._search(spec.domain)
@@ -259,19 +320,19 @@ class CrmCustomer360ScreenTimeline(models.AbstractModel):
             query.limit = window
             pages.append(query.subselect(self._event_columns(spec, query.table)))
         if not pages:
-            return 0, []
-        rows = self.env.execute_query(
-            SQL(
-                """SELECT event.*, %s FROM (%s) AS event
-                    ORDER BY event.date DESC, event.kind COLLATE "C" DESC,
-                             event.id DESC
-                    LIMIT %s""",
-                SQL(" + ").join(counts),
-                SQL(" UNION ALL ").join(pages),
-                window,
-            )
+            return SQL("SELECT '[]'::json")
+        return SQL(
+            """SELECT COALESCE(JSON_AGG(JSON_BUILD_ARRAY(
+                          t.kind, t.date, t.id, t.model, t.res_id, t.name,
+                          t.amount, t.currency_id, t.total)), '[]'::json)
+                 FROM (SELECT event.*, %s AS total FROM (%s) AS event
+                        ORDER BY event.date DESC, event.kind COLLATE "C" DESC,
+                                 event.id DESC
+                        LIMIT %s) AS t""",
+            SQL(" + ").join(counts),
+            SQL(" UNION ALL ").join(pages),
+            window,
         )
-        return (rows[0][-1] if rows else 0), self._event_items(rows)
 
     @api.model
     def _event_kinds(self, partner):
@@ -450,7 +511,7 @@ class CrmCustomer360ScreenTimeline(models.AbstractModel):
         kind, date, record_id, model, res_id, name, amount, currency_id, _total = row
         return {
             "id": f"{kind}-{record_id}",
-            "date": fields.Datetime.to_string(date),
+            "date": date.replace("T", " ")[:19] if date else False,
             "model": model,
             "res_id": res_id,
             "record": name or "",
@@ -458,7 +519,7 @@ class CrmCustomer360ScreenTimeline(models.AbstractModel):
             "body": labels[kind],
             "channel": kind,
             "event": True,
-            "amount": amount,
+            "amount": float(amount) if amount is not None else None,
             "currency_id": currency_id or False,
             "currency": codes.get(currency_id, ""),
         }

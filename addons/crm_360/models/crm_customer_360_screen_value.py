@@ -17,10 +17,8 @@ class CrmCustomer360ScreenValue(models.AbstractModel):
     @api.model
     def _section_data(self, partner, summary=None):
         Value = self.env["crm.customer.360.value"]
-        row = Value.search(
-            [("company_id", "=", self.env.company.id), ("partner_id", "=", partner.id)]
-        )
-        if not row:
+        rows = self._records(("value_row", partner.id), *self._value_row_args(partner))
+        if not rows:
             return {
                 "rfm": None,
                 "segment": "",
@@ -31,17 +29,35 @@ class CrmCustomer360ScreenValue(models.AbstractModel):
                 "risk": False,
                 "risk_reasons": [],
             }
+        row = rows[0]
         segments = dict(Value._fields["rfm_segment"]._description_selection(self.env))
         return {
-            "rfm": row.rfm_score or None,
-            "segment": segments.get(row.rfm_segment, ""),
-            "segment_key": row.rfm_segment,
-            "lifetime_value": row.amount,
-            "rank": row.value_rank or None,
-            "customers": row.customer_count,
-            "risk": row.churn_risk,
+            "rfm": row["rfm_score"] or None,
+            "segment": segments.get(row["rfm_segment"], ""),
+            "segment_key": row["rfm_segment"],
+            "lifetime_value": row["amount"],
+            "rank": row["value_rank"] or None,
+            "customers": row["customer_count"],
+            "risk": row["churn_risk"],
             "risk_reasons": self._risk_reasons(row),
         }
+
+    @api.model
+    def _value_row_args(self, partner):
+        """The arguments of :meth:`_records` for the customer's row."""
+        return (
+            "crm.customer.360.value",
+            [("company_id", "=", self.env.company.id), ("partner_id", "=", partner.id)],
+            [
+                "rfm_score",
+                "rfm_segment",
+                "amount",
+                "value_rank",
+                "customer_count",
+                "churn_risk",
+                *CHURN_REASONS,
+            ],
+        )
 
     @api.model
     def _risk_reasons(self, row):

@@ -143,18 +143,34 @@ class CrmPartnerRelation(models.Model):
     def _relations_of(self, partners):
         """[(related partner, relation type as seen from ``partners``)] from
         both sides of each relation."""
-        relations = self.search(
+        relations = self.search_fetch(
             [
                 "|",
                 ("partner_id", "in", partners.ids),
                 ("related_partner_id", "in", partners.ids),
-            ]
+            ],
+            ["partner_id", "related_partner_id", "relation_type"],
         )
+        return self._relations_of_rows(partners, relations)
+
+    @api.model
+    def _relations_of_rows(self, partners, rows):
+        """What :meth:`_relations_of` gives from its relations ``rows``
+        (records, or dicts of partner ids and relation type)."""
+        Partner = self.env["res.partner"]
         result = []
-        for relation in relations:
-            if relation.partner_id in partners:
-                result.append((relation.related_partner_id, relation.relation_type))
+        for row in rows:
+            partner, related, kind = (
+                row["partner_id"],
+                row["related_partner_id"],
+                row["relation_type"],
+            )
+            partner, related = (
+                Partner.browse(p.id if isinstance(p, models.BaseModel) else p)
+                for p in (partner, related)
+            )
+            if partner in partners:
+                result.append((related, kind))
             else:
-                kind = INVERSE.get(relation.relation_type, relation.relation_type)
-                result.append((relation.partner_id, kind))
+                result.append((partner, INVERSE.get(kind, kind)))
         return result

@@ -256,7 +256,9 @@ class ResPartner(models.Model):
         screen = self.env["crm.customer.360.screen"]
         screen._check_page(timeline_offset, timeline_limit)
         partner = self.commercial_partner_id
-        partner = partner.with_context(crm_360_family=screen._family(partner))
+        partner = partner.with_context(
+            crm_360_family=screen._family(partner), crm_360_memo={}
+        )
         return partner.env["crm.customer.360.screen"]._data(
             partner, timeline_offset, timeline_limit
         )

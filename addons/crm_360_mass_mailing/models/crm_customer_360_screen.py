@@ -10,3 +10,10 @@ class CrmCustomer360Screen(models.AbstractModel):
         if self._can_read("mailing.trace"):
             data["campaigns"] = self._section("campaigns")._section_data(partner)
         return data
+
+    @api.model
+    def _planned_values(self, partner, billing):
+        values = super()._planned_values(partner, billing)
+        if self._can_read("mailing.trace"):
+            values.update(self._section("campaigns")._planned_values(partner))
+        return values

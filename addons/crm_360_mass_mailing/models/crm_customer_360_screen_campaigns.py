@@ -1,7 +1,15 @@
-from odoo import api, fields, models
-from odoo.fields import Domain
+from functools import partial
+
+from odoo import api, models
+from odoo.tools import SQL
 
 TRACES_SHOWN = 20
+TRACE_FIELDS = [
+    "mass_mailing_id",
+    "sent_datetime",
+    "trace_status",
+    "links_click_datetime",
+]
 RESPONSES = ("open", "reply")
 
 
@@ -15,50 +23,94 @@ class CrmCustomer360ScreenCampaigns(models.AbstractModel):
 
     @api.model
     def _section_data(self, partner):
-        domain = self._traces_domain(partner)
-        Trace = self.env["mailing.trace"]
-        statuses = dict(Trace._read_group(domain, ["trace_status"], ["__count"]))
-        clicked = Trace.search_count(
-            domain & Domain("links_click_datetime", "!=", False)
+        self.env["mailing.trace"].browse().check_access("read")
+        groups = self._value(
+            ("trace_counts", partner.id), lambda: self._trace_counts_sql(partner)
         )
-        traces = Trace.search(
-            domain, limit=TRACES_SHOWN, order="sent_datetime desc, id desc"
-        )
+        statuses = {status: count for status, count, _clicked in groups}
+        rows = self._value(("traces", partner.id), lambda: self._traces_sql(partner))
+        traces = self._typed_rows("mailing.trace", TRACE_FIELDS, rows)
         return {
             "sent": sum(statuses.values()),
             "opened": sum(statuses.get(s, 0) for s in RESPONSES),
             "replied": statuses.get("reply", 0),
-            "clicked": clicked,
+            "clicked": sum(clicked for _status, _count, clicked in groups),
             "bounced": statuses.get("bounce", 0),
             "traces": self._trace_items(traces),
         }
 
     @api.model
-    def _traces_domain(self, partner):
-        """The traces of mailings to the customer's family, as records or by
-        their e-mail addresses."""
-        family = partner.search([("id", "in", self._family(partner))])
-        emails = [email for email in family.mapped("email_normalized") if email]
-        domain = Domain("model", "=", "res.partner") & Domain(
-            "res_id", "in", family.ids
+    def _planned_values(self, partner):
+        """{key of :meth:`_value`: SQL} of the section's queries."""
+        return {
+            ("trace_counts", partner.id): self._trace_counts_sql(partner),
+            ("traces", partner.id): self._traces_sql(partner),
+        }
+
+    @api.model
+    def _traces_query(self, partner):
+        """The query of the traces of mailings to the customer's family, as
+        records or by their e-mail addresses: the contacts and their
+        addresses as sub-queries under the user's record rules."""
+        Partner = self.env["res.partner"]
+        family = [("id", "in", self._family(partner))]
+        contacts = Partner._search(family)
+        addresses = Partner._search(family + [("email_normalized", "!=", False)])
+        query = self.env["mailing.trace"]._search([])
+        column = partial(SQL.identifier, query.table)
+        query.add_where(
+            SQL(
+                "((%s = 'res.partner' AND %s IN %s) OR %s IN %s)",
+                column("model"),
+                column("res_id"),
+                contacts.subselect(),
+                column("email"),
+                addresses.subselect(
+                    SQL.identifier(addresses.table, "email_normalized")
+                ),
+            )
         )
-        if emails:
-            domain |= Domain("email", "in", emails)
-        return domain
+        return query
+
+    @api.model
+    def _trace_counts_sql(self, partner):
+        """JSON rows (status, traces, traces clicked)."""
+        query = self._traces_query(partner)
+        status = SQL.identifier(query.table, "trace_status")
+        query.groupby = status
+        clicked = SQL("COUNT(%s)", SQL.identifier(query.table, "links_click_datetime"))
+        return self._json_rows(query, status, SQL("COUNT(*)"), clicked)
+
+    @api.model
+    def _traces_sql(self, partner):
+        """JSON rows of the newest traces (see :meth:`_query_rows_sql`)."""
+        query = self._traces_query(partner)
+        query.order = self.env["mailing.trace"]._order_to_sql(
+            "sent_datetime desc, id desc", query
+        )
+        query.limit = TRACES_SHOWN
+        return self._query_rows_sql("mailing.trace", query, TRACE_FIELDS)
 
     @api.model
     def _trace_items(self, traces):
         Trace = self.env["mailing.trace"]
         labels = dict(Trace._fields["trace_status"]._description_selection(self.env))
-        return [self._trace_item(trace, labels) for trace in traces]
+        mailings = self.env["mailing.mailing"].browse(
+            {trace["mass_mailing_id"] for trace in traces if trace["mass_mailing_id"]}
+        )
+        titles = {
+            mailing.id: mailing.subject or mailing.display_name or ""
+            for mailing in mailings
+        }
+        return [self._trace_item(trace, labels, titles) for trace in traces]
 
     @api.model
-    def _trace_item(self, trace, labels):
-        mailing = trace.mass_mailing_id
+    def _trace_item(self, trace, labels, titles):
+        status = trace["trace_status"]
         return {
-            "id": trace.id,
-            "mailing": mailing.subject or mailing.display_name or "",
-            "date": fields.Datetime.to_string(trace.sent_datetime),
-            "status": labels.get(trace.trace_status, trace.trace_status or ""),
-            "clicked": bool(trace.links_click_datetime),
+            "id": trace["id"],
+            "mailing": titles.get(trace["mass_mailing_id"], ""),
+            "date": trace["sent_datetime"],
+            "status": labels.get(status, status or ""),
+            "clicked": bool(trace["links_click_datetime"]),
         }

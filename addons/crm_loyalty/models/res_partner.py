@@ -315,8 +315,10 @@ class ResPartner(models.Model):
     @api.depends("loyalty_tier_id", "loyalty_amount")
     @api.depends_context("company")
     def _compute_loyalty_next(self):
-        tiers = self.env["crm.loyalty.tier"].search(
-            [("company_id", "=", self.env.company.id)], order="min_amount"
+        tiers = self.env["crm.loyalty.tier"].search_fetch(
+            [("company_id", "=", self.env.company.id)],
+            ["name", "min_amount"],
+            order="min_amount",
         )
         kept = self._loyalty_spend_kept()
         for partner in self:

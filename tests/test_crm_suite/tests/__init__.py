@@ -6,3 +6,4 @@ from . import test_access_matrix
 from . import test_demo_fast
 from . import test_ledger_figures
 from . import test_kpi_drill_down
+from . import test_screen_queries
