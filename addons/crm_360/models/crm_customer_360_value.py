@@ -19,9 +19,9 @@ RFM_SEGMENTS = [
 # the churn-risk reasons (stored flags) in the order the screen lists them
 CHURN_REASONS = ("is_overdue", "has_open_claims", "is_falling")
 CHURN_REASONS_NEEDED = 2
-# up to this many customers refreshed at once (a posting), each is compared
-# with the other rows of its company; beyond, one pass of window functions
-# ranks the whole company
+# up to this many customers refreshed at once (a posting), each is scored
+# against the stored fifths of its company's last full ranking; beyond, one
+# pass of window functions ranks the whole company
 RANK_ONE_BY_ONE = 20
 # relations that make a household (the others, group companies and "other",
 # do not share a purse)
@@ -49,9 +49,9 @@ class CrmCustomer360Value(models.Model):
     payments are reconciled, complaints opened or closed, relations changed,
     customers merged, on install and upgrade, and once a day by a cron (for
     changes made outside the ORM and the passing of time): the customer
-    whose figures change is scored and ranked at once against the other
-    rows; every customer of the company is scored and ranked again by the
-    daily refresh. The 360 screen, the Customers 360 list and the
+    whose figures change is scored and ranked at once against the company's
+    customers as the last full ranking left them; every customer of the
+    company is scored and ranked again by the daily refresh. The 360 screen, the Customers 360 list and the
     customer's fields read these rows.
     """
 
