@@ -468,10 +468,12 @@ class CrmCustomer360Value(models.Model):
                     SELECT (fifth - 1) * (mine.n / 5)
                            + LEAST(fifth - 1, mod(mine.n, 5)) AS position
                  ) AS start
-             LEFT JOIN crm_customer_360_quintile q
-                    ON q.company_id = mine.company_id
-                   AND q.dimension = mine.dimension
-                   AND q.position = start.position + mine.shift
+             LEFT JOIN LATERAL (
+                    SELECT q.key FROM crm_customer_360_quintile q
+                     WHERE q.company_id = mine.company_id
+                       AND q.dimension = mine.dimension
+                       AND q.position = start.position + mine.shift
+                 ) AS q ON TRUE
             ), counted AS (
                 SELECT id,
                        COUNT(*) FILTER (WHERE dimension = 'recency' AND hit) AS r,

@@ -1,4 +1,5 @@
 import random
+from datetime import date
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -8,6 +9,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
 from odoo.tests import new_test_user, tagged
+from odoo.tools.misc import format_date
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -276,6 +278,18 @@ class TestCustomerValue(AccountTestInvoicingCommon):
             self.assertEqual([self._scores(other) for other in others], ranked)
             Value._refresh(companies=self.company)
             self.assertEqual(self._scores(row), at_posting, partner.name)
+
+    def test_screen_says_the_date_of_the_ranking(self):
+        """The 360 screen says the day of the company's last full ranking,
+        which the scores and rank compare with, also after a posting."""
+        ranked_on = format_date(self.env, date(2026, 7, 15))
+        self.assertEqual(self.fine.customer_360_data()["value"]["ranked_on"], ranked_on)
+        with freeze_time("2026-07-16"):
+            self.invoice(self.fine, "2026-07-16", 100)
+            value = self.fine.customer_360_data()["value"]
+        self.assertEqual(value["ranked_on"], ranked_on)
+        newcomer = self.env["res.partner"].create({"name": "Not Invoiced"})
+        self.assertFalse(newcomer.customer_360_data()["value"]["ranked_on"])
 
     def _scores(self, row):
         row.invalidate_recordset()
