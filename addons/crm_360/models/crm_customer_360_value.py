@@ -51,8 +51,9 @@ class CrmCustomer360Value(models.Model):
     changes made outside the ORM and the passing of time): the customer
     whose figures change is scored and ranked at once against the company's
     customers as the last full ranking left them; every customer of the
-    company is scored and ranked again by the daily refresh. The 360 screen, the Customers 360 list and the
-    customer's fields read these rows.
+    company is scored and ranked again by the daily refresh. The 360
+    screen, the Customers 360 list and the customer's fields read these
+    rows.
     """
 
     _name = "crm.customer.360.value"
