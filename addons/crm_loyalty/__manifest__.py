@@ -2,7 +2,7 @@
 {
     "name": "CRM Loyalty Tiers",
     "summary": "Customer tiers earned from what customers pay, with their pricelist",
-    "version": "19.0.1.2.0",
+    "version": "19.0.1.2.1",
     "development_status": "Beta",
     "category": "Sales/CRM",
     "author": "CRM Suite",

@@ -1,3 +1,5 @@
+# before the value figures (which other files import), whose init fills it
+from . import crm_customer_360_quintile
 from . import crm_partner_relation
 from . import crm_customer_360_screen_section
 from . import crm_customer_360_screen

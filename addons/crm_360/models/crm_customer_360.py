@@ -70,7 +70,7 @@ class CrmCustomer360(models.Model):
         readonly=True,
         aggregator=False,
         help="Position of the customer's lifetime value among the company's "
-        "customers (1: the highest).",
+        "customers as of the last daily ranking (1: the highest).",
     )
     household_id = fields.Many2one(
         "res.partner",

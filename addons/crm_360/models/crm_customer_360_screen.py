@@ -96,8 +96,12 @@ class CrmCustomer360Screen(models.AbstractModel):
             values[("member_figures", partner.id)] = household._member_figures_sql(
                 partner
             )
+            value = self._section("value")
             values[("value_row", partner.id)] = self._records_sql(
-                *self._section("value")._value_row_args(partner)
+                *value._value_row_args(partner)
+            )
+            values[("ranked_on", self.env.company.id)] = self._records_sql(
+                *value._ranked_on_args()
             )
         if self._can_read("sale.order"):
             sales = self._section("sales")

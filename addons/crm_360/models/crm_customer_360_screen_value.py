@@ -1,14 +1,16 @@
 from odoo import api, models
+from odoo.tools.misc import format_date
 
 from .crm_customer_360_value import CHURN_REASONS
 
 
 class CrmCustomer360ScreenValue(models.AbstractModel):
     """Value and churn risk: RFM scores (1-5 by quintile among the company's
-    customers) and segment, historic lifetime value and its rank, and the
-    churn risk with its reasons, as stored for the customer in the current
-    company (``crm.customer.360.value``): one row read, whatever the number
-    of customers."""
+    customers as of its last full ranking) and segment, historic lifetime
+    value and its rank, and the churn risk with its reasons, as stored for
+    the customer in the current company (``crm.customer.360.value``): one
+    row read, and the date of the ranking, whatever the number of
+    customers."""
 
     _name = "crm.customer.360.screen.value"
     _inherit = "crm.customer.360.screen.section"
@@ -26,6 +28,7 @@ class CrmCustomer360ScreenValue(models.AbstractModel):
                 "lifetime_value": 0.0,
                 "rank": None,
                 "customers": 0,
+                "ranked_on": False,
                 "risk": False,
                 "risk_reasons": [],
             }
@@ -38,6 +41,7 @@ class CrmCustomer360ScreenValue(models.AbstractModel):
             "lifetime_value": row["amount"],
             "rank": row["value_rank"] or None,
             "customers": row["customer_count"],
+            "ranked_on": self._ranked_on(),
             "risk": row["churn_risk"],
             "risk_reasons": self._risk_reasons(row),
         }
@@ -57,6 +61,26 @@ class CrmCustomer360ScreenValue(models.AbstractModel):
                 "churn_risk",
                 *CHURN_REASONS,
             ],
+        )
+
+    @api.model
+    def _ranked_on(self):
+        """The date of the company's last full ranking (the daily refresh),
+        formatted: the customers the scores and rank compare with are those
+        of that day, even for a customer scored since at a posting."""
+        rows = self._records(
+            ("ranked_on", self.env.company.id), *self._ranked_on_args()
+        )
+        return format_date(self.env, rows[0]["ranked_on"]) if rows else False
+
+    @api.model
+    def _ranked_on_args(self):
+        """The arguments of :meth:`_records` for :meth:`_ranked_on`."""
+        return (
+            "crm.customer.360.quintile",
+            [("company_id", "=", self.env.company.id)],
+            ["ranked_on"],
+            {"limit": 1},
         )
 
     @api.model

@@ -19,9 +19,9 @@ RFM_SEGMENTS = [
 # the churn-risk reasons (stored flags) in the order the screen lists them
 CHURN_REASONS = ("is_overdue", "has_open_claims", "is_falling")
 CHURN_REASONS_NEEDED = 2
-# up to this many customers refreshed at once (a posting), each is compared
-# with the other rows of its company; beyond, one pass of window functions
-# ranks the whole company
+# up to this many customers refreshed at once (a posting), each is scored
+# against the stored fifths of its company's last full ranking; beyond, one
+# pass of window functions ranks the whole company
 RANK_ONE_BY_ONE = 20
 # relations that make a household (the others, group companies and "other",
 # do not share a purse)
@@ -49,10 +49,11 @@ class CrmCustomer360Value(models.Model):
     payments are reconciled, complaints opened or closed, relations changed,
     customers merged, on install and upgrade, and once a day by a cron (for
     changes made outside the ORM and the passing of time): the customer
-    whose figures change is scored and ranked at once against the other
-    rows; every customer of the company is scored and ranked again by the
-    daily refresh. The 360 screen, the Customers 360 list and the
-    customer's fields read these rows.
+    whose figures change is scored and ranked at once against the company's
+    customers as the last full ranking left them; every customer of the
+    company is scored and ranked again by the daily refresh. The 360
+    screen, the Customers 360 list and the customer's fields read these
+    rows.
     """
 
     _name = "crm.customer.360.value"
@@ -76,7 +77,7 @@ class CrmCustomer360Value(models.Model):
     rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment")
     value_rank = fields.Integer(
         help="Position of the customer's lifetime value among the company's "
-        "customers (1: the highest)."
+        "customers as of the last daily ranking (1: the highest)."
     )
     customer_count = fields.Integer(string="Customers Ranked")
     is_overdue = fields.Boolean(string="Overdue Invoices")
@@ -106,6 +107,9 @@ class CrmCustomer360Value(models.Model):
         "A customer has one row of value figures per company.",
     )
     _company_segment_idx = models.Index("(company_id, rfm_segment)")
+    # a customer ranked at posting takes the rank of the one spending as much
+    # or just less: one step down this index
+    _company_amount_idx = models.Index("(company_id, amount)")
 
     def init(self):
         self._refresh()
@@ -115,11 +119,13 @@ class CrmCustomer360Value(models.Model):
         self._refresh()
 
     @api.model
-    def _refresh(self, companies=None, partners=None):
+    def _refresh(self, companies=None, partners=None, before=None):
         """Recompute the rows of ``partners`` (commercial partners) in
         ``companies`` (every one when not given) from the posted moves, the
         receivable ledger and the complaints, score and rank them, and value
         their households; rows whose figures did not change are not written.
+        ``before``: the keys of their rows (``_score_keys``) read before
+        they were changed other than by this refresh (a merge drops rows).
         """
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         self.env["account.move"].flush_model()
@@ -127,9 +133,23 @@ class CrmCustomer360Value(models.Model):
         self.env["crm.claim"].flush_model()
         self.env["crm.partner.relation"].flush_model()
         today = fields.Date.context_today(self)
+        one_by_one = partners is not None and len(partners) <= RANK_ONE_BY_ONE
         with _without_jit(self.env.cr):
+            if one_by_one and before is None:
+                before = self._score_keys(companies, partners)
             self._refresh_figures(companies, partners, today)
-            self._refresh_scores(companies, partners)
+            if one_by_one:
+                ranked, unranked = self._ranked_companies(companies, partners)
+                if unranked:
+                    # never ranked in full (a new company): ranked in full now
+                    self._refresh_scores(unranked, None)
+                    self._store_quintiles(unranked, today)
+                if ranked:
+                    self._score_by_quintiles(ranked, partners, before)
+            else:
+                self._refresh_scores(companies, partners)
+            if partners is None:
+                self._store_quintiles(companies, today)
             self._refresh_households(companies, partners)
         self.invalidate_model()
 
@@ -263,64 +283,245 @@ class CrmCustomer360Value(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _refresh_scores(self, companies, partners):
-        """Score and rank the rows in scope. Each row's position is one more
-        than the number of rows of its company that buy more recently, less
-        often, or spend less (more, for the rank): equal customers share the
-        first of their positions, as ``RANK()`` gives them. The positions
-        come from one pass of window functions over the companies' rows,
-        except for a few ``partners`` (a posting), each compared with the
-        others' rows (the positions are the same); only the rows of
-        ``partners`` (every row when not given) are written."""
-        if partners is not None and len(partners) <= RANK_ONE_BY_ONE:
-            positions = SQL(
-                """
-                SELECT me.id, others.*
-                  FROM crm_customer_360_value me
-                 CROSS JOIN LATERAL (
-                    SELECT COUNT(*) AS n,
-                           1 + COUNT(*) FILTER (
-                               WHERE o.last_invoice_date > me.last_invoice_date) AS pr,
-                           1 + COUNT(*) FILTER (
-                               WHERE o.invoice_count < me.invoice_count) AS pf,
-                           1 + COUNT(*) FILTER (WHERE o.amount < me.amount) AS pm,
-                           1 + COUNT(*) FILTER (WHERE o.amount > me.amount) AS rank
-                      FROM crm_customer_360_value o
-                     WHERE o.company_id = me.company_id
-                 ) AS others
+        """Score and rank the rows of ``partners`` (every row when not
+        given) in one pass of window functions over the companies' rows.
+        Each row's position is one more than the number of rows of its
+        company that buy more recently, less often, or spend less (more, for
+        the rank): equal customers share the first of their positions, as
+        ``RANK()`` gives them."""
+        positions = SQL(
+            """
+            SELECT id, n, pr, pf, pm, rank FROM (
+                SELECT v.id, v.partner_id,
+                       COUNT(*) OVER company AS n,
+                       RANK() OVER (PARTITION BY v.company_id ORDER BY
+                                    v.last_invoice_date DESC NULLS LAST) AS pr,
+                       RANK() OVER (PARTITION BY v.company_id
+                                    ORDER BY v.invoice_count) AS pf,
+                       RANK() OVER (PARTITION BY v.company_id
+                                    ORDER BY v.amount) AS pm,
+                       RANK() OVER (PARTITION BY v.company_id
+                                    ORDER BY v.amount DESC) AS rank
+                  FROM crm_customer_360_value v
                  WHERE %s
-                """,
-                self._rows_condition("me", companies, partners),
-            )
-        else:
-            positions = SQL(
-                """
-                SELECT id, n, pr, pf, pm, rank FROM (
-                    SELECT v.id, v.partner_id,
-                           COUNT(*) OVER company AS n,
-                           RANK() OVER (PARTITION BY v.company_id ORDER BY
-                                        v.last_invoice_date DESC NULLS LAST) AS pr,
-                           RANK() OVER (PARTITION BY v.company_id
-                                        ORDER BY v.invoice_count) AS pf,
-                           RANK() OVER (PARTITION BY v.company_id
-                                        ORDER BY v.amount) AS pm,
-                           RANK() OVER (PARTITION BY v.company_id
-                                        ORDER BY v.amount DESC) AS rank
-                      FROM crm_customer_360_value v
-                     WHERE %s
-                    WINDOW company AS (PARTITION BY v.company_id)
-                ) ranked
-                 WHERE %s
-                """,
-                self._rows_condition("v", companies, None),
-                self._rows_condition("ranked", None, partners),
-            )
-        self.env.cr.execute(self._scores_update(positions))
+                WINDOW company AS (PARTITION BY v.company_id)
+            ) ranked
+             WHERE %s
+            """,
+            self._rows_condition("v", companies, None),
+            self._rows_condition("ranked", None, partners),
+        )
+        scored = SQL(
+            "SELECT id, n, rank, 6 - %s AS r, %s AS f, %s AS m FROM (%s) positions",
+            _quintile(SQL("pr"), SQL("n")),
+            _quintile(SQL("pf"), SQL("n")),
+            _quintile(SQL("pm"), SQL("n")),
+            positions,
+        )
+        self.env.cr.execute(self._scores_update(scored))
 
     @api.model
-    def _scores_update(self, positions):
-        """The UPDATE of the scores from ``positions`` (id, n, pr, pf, pm,
-        rank): recency 5 for the most recent fifth, frequency and monetary 5
-        for the fifth that buys most often or spends most."""
+    def _store_quintiles(self, companies, today):
+        """Keep, per company ranked in full, where its fifths start
+        (``crm.customer.360.quintile``): the keys at the positions around
+        each fifth's first customer, sorted as the window functions sort
+        them; enough positions on each side for the customers refreshed one
+        by one (``RANK_ONE_BY_ONE``) to leave the ranking or come in."""
+        where_v = self._rows_condition("v", companies, None)
+        self.env.cr.execute(
+            SQL("DELETE FROM crm_customer_360_quintile v WHERE %s", where_v)
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH counts AS (
+                    SELECT v.company_id, COUNT(*) AS n
+                      FROM crm_customer_360_value v
+                     WHERE %(where_v)s
+                  GROUP BY v.company_id
+                ), starts AS (
+                    SELECT c.company_id,
+                           (fifth - 1) * (c.n / 5) + LEAST(fifth - 1, mod(c.n, 5))
+                               AS position
+                      FROM counts c
+                     CROSS JOIN generate_series(2, 5) AS fifth
+                ), keyed AS (
+                    SELECT v.company_id, k.dimension, k.key,
+                           ROW_NUMBER() OVER (PARTITION BY v.company_id, k.dimension
+                                              ORDER BY k.key) AS i
+                      FROM crm_customer_360_value v
+                     CROSS JOIN LATERAL (%(keys)s) AS k(dimension, key)
+                     WHERE %(where_v)s
+                )
+                INSERT INTO crm_customer_360_quintile
+                       (company_id, dimension, position, key, customer_count,
+                        ranked_on)
+                SELECT k.company_id, k.dimension, k.i, k.key, c.n, %(today)s
+                  FROM keyed k
+                  JOIN counts c ON c.company_id = k.company_id
+                 WHERE EXISTS (
+                       SELECT 1 FROM starts s
+                        WHERE s.company_id = k.company_id
+                          AND k.i BETWEEN s.position - %(margin)s
+                                      AND s.position + %(margin)s)
+                """,
+                where_v=where_v,
+                keys=_keys_sql("v"),
+                today=today,
+                margin=RANK_ONE_BY_ONE + 1,
+            )
+        )
+
+    @api.model
+    def _ranked_companies(self, companies, partners):
+        """The companies of the rows of ``partners`` in ``companies`` whose
+        fifths are stored (ranked in full), and the others."""
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT v.company_id, EXISTS (
+                           SELECT 1 FROM crm_customer_360_quintile q
+                            WHERE q.company_id = v.company_id)
+                  FROM crm_customer_360_value v
+                 WHERE %s
+                """,
+                self._rows_condition("v", companies, partners),
+            )
+        )
+        Company = self.env["res.company"]
+        ranked, unranked = Company, Company
+        for company_id, is_ranked in self.env.cr.fetchall():
+            if is_ranked:
+                ranked |= Company.browse(company_id)
+            else:
+                unranked |= Company.browse(company_id)
+        return ranked, unranked
+
+    @api.model
+    def _score_keys(self, companies, partners):
+        """The rows of ``partners`` as stored before a refresh: (row,
+        company, dimension, key) for each of their keys, as arrays."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT v.id, v.company_id, k.dimension, k.key"
+                " FROM crm_customer_360_value v"
+                " CROSS JOIN LATERAL (%s) AS k(dimension, key) WHERE %s",
+                _keys_sql("v"),
+                self._rows_condition("v", companies, partners),
+            )
+        )
+        return [list(column) for column in zip(*self.env.cr.fetchall(), strict=True)]
+
+    @api.model
+    def _score_by_quintiles(self, companies, partners, before):
+        """Score and rank the rows of a few ``partners`` (a posting) against
+        the company's customers as the last full ranking left them, with
+        no cost growing with their number. The others are the customers of
+        that ranking without the rows of ``partners`` as they were
+        ``before`` the refresh and with their rows now (but the one
+        scored). A row's position is one more than the number of others
+        with a lower key; it reaches the start of a fifth when the ranking
+        had that many keys lower than the row's, once shifted by the rows of
+        ``partners`` below it before and now: a comparison with the stored
+        key at that position (``crm.customer.360.quintile``). Its rank is
+        that of the customer spending as much or just less in the ranking
+        (one look-up in the index of the amounts), shifted the same way.
+        When nothing else changed since the full ranking, the scores and
+        rank are the ones it gives."""
+        before = before or [[], [], [], []]
+        scored = SQL(
+            """
+            WITH before(id, company_id, dimension, key) AS (
+                SELECT * FROM unnest(%(ids)s::int[], %(companies)s::int[],
+                                     %(dimensions)s::varchar[], %(keys)s::float8[])
+            ), after AS (
+                SELECT v.id, v.company_id, v.amount, k.dimension, k.key
+                  FROM crm_customer_360_value v
+                 CROSS JOIN LATERAL (%(keys_v)s) AS k(dimension, key)
+                 WHERE %(where_v)s
+            ), sizes AS (
+                SELECT c.company_id,
+                       GREATEST(COALESCE((
+                           SELECT q.customer_count FROM crm_customer_360_quintile q
+                            WHERE q.company_id = c.company_id LIMIT 1), 0)
+                           - (SELECT COUNT(DISTINCT b.id) FROM before b
+                               WHERE b.company_id = c.company_id), 0) AS kept,
+                       (SELECT COUNT(DISTINCT a.id) FROM after a
+                         WHERE a.company_id = c.company_id) AS now
+                  FROM (SELECT DISTINCT company_id FROM after) c
+            ), mine AS (
+                SELECT a.*, s.kept, s.kept + s.now AS n,
+                       (SELECT COUNT(*) FROM before b
+                         WHERE b.company_id = a.company_id
+                           AND b.dimension = a.dimension AND b.key < a.key)
+                       - (SELECT COUNT(*) FROM after o
+                           WHERE o.company_id = a.company_id AND o.id != a.id
+                             AND o.dimension = a.dimension AND o.key < a.key)
+                           AS shift
+                  FROM after a
+                  JOIN sizes s ON s.company_id = a.company_id
+            ), hits AS (
+                SELECT mine.id, mine.dimension,
+                       start.position = 0 OR mine.key > q.key AS hit
+                  FROM mine
+                 CROSS JOIN generate_series(2, 5) AS fifth
+                 CROSS JOIN LATERAL (
+                    SELECT (fifth - 1) * (mine.n / 5)
+                           + LEAST(fifth - 1, mod(mine.n, 5)) AS position
+                 ) AS start
+             LEFT JOIN LATERAL (
+                    SELECT q.key FROM crm_customer_360_quintile q
+                     WHERE q.company_id = mine.company_id
+                       AND q.dimension = mine.dimension
+                       AND q.position = start.position + mine.shift
+                 ) AS q ON TRUE
+            ), counted AS (
+                SELECT id,
+                       COUNT(*) FILTER (WHERE dimension = 'recency' AND hit) AS r,
+                       COUNT(*) FILTER (WHERE dimension = 'frequency' AND hit) AS f,
+                       COUNT(*) FILTER (WHERE dimension = 'monetary' AND hit) AS m
+                  FROM hits GROUP BY id
+            ), rows AS (
+                SELECT id, company_id, amount, n, kept
+                  FROM mine WHERE dimension = 'monetary'
+            )
+            SELECT rows.id, rows.n,
+                   CASE WHEN below.amount IS NULL THEN 1 + rows.kept
+                        ELSE below.value_rank - (
+                            SELECT COUNT(*) FROM before b
+                             WHERE b.company_id = rows.company_id
+                               AND b.dimension = 'monetary'
+                               AND b.key > below.amount)
+                   END + (
+                       SELECT COUNT(*) FROM after o
+                        WHERE o.company_id = rows.company_id AND o.id != rows.id
+                          AND o.dimension = 'monetary' AND o.key > rows.amount
+                   ) AS rank,
+                   5 - c.r AS r, 1 + c.f AS f, 1 + c.m AS m
+              FROM rows
+              JOIN counted c ON c.id = rows.id
+         LEFT JOIN LATERAL (
+                SELECT o.amount, o.value_rank FROM crm_customer_360_value o
+                 WHERE o.company_id = rows.company_id AND o.amount <= rows.amount
+                   AND o.partner_id != ALL(%(partners)s)
+              ORDER BY o.amount DESC LIMIT 1
+            ) AS below ON TRUE
+            """,
+            ids=before[0],
+            companies=before[1],
+            dimensions=before[2],
+            keys=before[3],
+            keys_v=_keys_sql("v"),
+            where_v=self._rows_condition("v", companies, partners),
+            partners=partners.ids,
+        )
+        self.env.cr.execute(self._scores_update(scored))
+
+    @api.model
+    def _scores_update(self, scored):
+        """The UPDATE of the scores from ``scored`` (id, n, rank and the
+        recency, frequency and monetary scores r, f, m: 5 for the most
+        recent fifth, for the fifth that buys most often or spends most)."""
         segment = SQL(
             """
             CASE WHEN r >= 4 AND f >= 4 THEN 'champion'
@@ -333,10 +534,7 @@ class CrmCustomer360Value(models.Model):
         )
         return SQL(
             """
-            WITH positions AS (%(positions)s), scored AS (
-                SELECT id, n, rank, 6 - %(qr)s AS r, %(qf)s AS f, %(qm)s AS m
-                  FROM positions
-            ), segmented AS (
+            WITH scored AS (%(scored)s), segmented AS (
                 SELECT scored.*, r::text || f::text || m::text AS rfm,
                        %(segment)s AS segment
                   FROM scored
@@ -351,10 +549,7 @@ class CrmCustomer360Value(models.Model):
                AND (v.rfm_score, v.rfm_segment, v.value_rank, v.customer_count)
                    IS DISTINCT FROM (s.rfm, s.segment, s.rank::int, s.n::int)
             """,
-            positions=positions,
-            qr=_quintile(SQL("pr"), SQL("n")),
-            qf=_quintile(SQL("pf"), SQL("n")),
-            qm=_quintile(SQL("pm"), SQL("n")),
+            scored=scored,
             segment=segment,
         )
 
@@ -495,6 +690,22 @@ def _without_jit(cr):
     previous = cr.fetchone()[0]
     yield
     cr.execute("SELECT set_config('jit', %s, true)", [previous])
+
+
+def _keys_sql(alias):
+    """(dimension, key) of the row ``alias`` for each score, the keys sorted
+    ascending as the customers are ranked: the latest last invoice, the
+    fewest invoices, the lowest spend first."""
+    return SQL(
+        """
+        VALUES ('recency', -(%s - DATE '1970-01-01')::float8),
+               ('frequency', %s::float8),
+               ('monetary', %s::float8)
+        """,
+        SQL.identifier(alias, "last_invoice_date"),
+        SQL.identifier(alias, "invoice_count"),
+        SQL.identifier(alias, "amount"),
+    )
 
 
 def _quintile(position, count):

@@ -44,7 +44,7 @@ class ResPartner(models.Model):
         search="_search_customer_rfm_score",
         groups=BILLING_GROUP,
         help="Recency, frequency and monetary scores, 1 to 5 each (5: the "
-        "best fifth of the company's customers).",
+        "best fifth of the company's customers as of the last daily ranking).",
     )
     customer_value_rank = fields.Integer(
         string="Value Rank",
@@ -52,7 +52,7 @@ class ResPartner(models.Model):
         search="_search_customer_value_rank",
         groups=BILLING_GROUP,
         help="Position of the customer's lifetime value among the company's "
-        "customers (1: the highest).",
+        "customers as of the last daily ranking (1: the highest).",
     )
     customer_lifetime_value = fields.Float(
         string="Lifetime Value",

@@ -1,3 +1,5 @@
+import random
+from datetime import date
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -7,6 +9,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.fields import Domain
 from odoo.tests import new_test_user, tagged
+from odoo.tools.misc import format_date
 from odoo.tools.safe_eval import safe_eval
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -228,9 +231,9 @@ class TestCustomerValue(AccountTestInvoicingCommon):
             "UPDATE crm_customer_360_value SET rfm_score = NULL, rfm_segment = NULL,"
             " value_rank = NULL, customer_count = NULL WHERE id = ANY(%s)"
         )
-        self.env.cr.execute(clear, [rows.ids])
-        for partner in self.customers:
-            Value._refresh(partners=partner)
+        for row in rows:
+            self.env.cr.execute(clear, [row.ids])
+            Value._refresh(partners=row.partner_id)
         self._assert_scores(rows, nightly)
         # many customers at once (a batch of postings): ranked by the
         # company's window functions, the same positions
@@ -240,6 +243,62 @@ class TestCustomerValue(AccountTestInvoicingCommon):
         fine = rows.filtered(lambda r: r.partner_id == self.fine)
         self._assert_scores(rows - fine, nightly)
         self.assertFalse(fine.rfm_score, "only the given customers are written")
+
+    def test_posting_scores_as_the_full_ranking(self):
+        """Invoices and credit notes posted one at a time, each after a full
+        ranking of the company: the invoiced customer (new or not) gets at
+        posting the scores, rank and count of customers that ranking the
+        whole company again gives it, on the boundaries of the fifths too,
+        and the others keep theirs."""
+        Value = self.env["crm.customer.360.value"]
+        draw = random.Random(19)
+        days = [f"2026-0{month}-10" for month in range(1, 8)]
+        amounts = [100, 200, 300, 500, 800]
+        crowd = self.env["res.partner"].create(
+            [{"name": f"Crowd {i}"} for i in range(32)]
+        )
+        for partner in crowd[:16]:
+            self.invoice(partner, draw.choice(days), draw.choice(amounts))
+        for _posting in range(24):
+            Value._cron_refresh()
+            partner = draw.choice(crowd)
+            others = Value.search(
+                [("company_id", "=", self.company.id), ("partner_id", "!=", partner.id)]
+            )
+            ranked = [self._scores(other) for other in others]
+            post_invoice(
+                self.env,
+                partner,
+                draw.choice(days),
+                draw.choice(amounts) / 4,
+                move_type=draw.choice(["out_invoice", "out_invoice", "out_refund"]),
+            )
+            row = Value.search([("partner_id", "=", partner.id)])
+            at_posting = self._scores(row)
+            self.assertEqual([self._scores(other) for other in others], ranked)
+            Value._refresh(companies=self.company)
+            self.assertEqual(self._scores(row), at_posting, partner.name)
+
+    def test_screen_says_the_date_of_the_ranking(self):
+        """The 360 screen says the day of the company's last full ranking,
+        which the scores and rank compare with, also after a posting."""
+        ranked_on = format_date(self.env, date(2026, 7, 15))
+        self.assertEqual(self.fine.customer_360_data()["value"]["ranked_on"], ranked_on)
+        with freeze_time("2026-07-16"):
+            self.invoice(self.fine, "2026-07-16", 100)
+            value = self.fine.customer_360_data()["value"]
+        self.assertEqual(value["ranked_on"], ranked_on)
+        newcomer = self.env["res.partner"].create({"name": "Not Invoiced"})
+        self.assertFalse(newcomer.customer_360_data()["value"]["ranked_on"])
+
+    def _scores(self, row):
+        row.invalidate_recordset()
+        return (
+            row.rfm_score,
+            row.rfm_segment,
+            row.value_rank,
+            row.customer_count,
+        )
 
     def _assert_scores(self, rows, nightly):
         rows.invalidate_recordset()

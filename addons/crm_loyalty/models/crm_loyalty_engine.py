@@ -5,7 +5,9 @@ customer invoices of the loyalty window for all the customers concerned, one
 query for their current state, the rules in plain Python (rules.py), then
 one statement per kind of change. The state is kept in crm_loyalty_state
 (one narrow row per customer and company); only the customers whose values
-changed are written, under the locking protocol of locking.py.
+changed are written, under the locking protocol of locking.py. Every
+customer of a company is recomputed in batches of ``RECOMPUTE_BATCH``, so
+that the memory held does not grow with the number of customers.
 """
 
 import logging
@@ -35,6 +37,10 @@ _logger = logging.getLogger(__name__)
 AT_RISK_NOTICE_DAYS = 30
 # customers per transaction of the cron
 CRON_BATCH = 2000
+# customers read, decided and written at a time when every customer of a
+# company is recomputed in one transaction (about 1.5 kB of Python memory
+# each while their batch is processed)
+RECOMPUTE_BATCH = 50_000
 # the nightly run reads every customer at least this often
 FULL_RUN_DAYS = 7
 # how long before a run a write still counts as after it: a transaction
@@ -64,21 +70,37 @@ class CrmLoyaltyEngine(models.AbstractModel):
         :return: number of customers whose tier changed
         """
         company = company.with_company(company)
+        if partners is None:
+            # every customer: in batches, so that the memory held (spend,
+            # states, changes, history rows and notes of each customer) is
+            # bounded whatever the number of customers
+            ids = self._customer_ids(company)
+            changed = 0
+            for index, batch in enumerate(split_every(RECOMPUTE_BATCH, ids, list)):
+                if index:  # the records the previous batch read
+                    self.env.invalidate_all(flush=True)
+                changed += self._recompute_customers(company, batch, writer)
+            return changed
+        ids = list(set(partners.ids))
+        if not ids:
+            return 0
+        return self._recompute_customers(company, ids, writer)
+
+    @api.model
+    def _recompute_customers(self, company, ids, writer):
+        """``recompute_company`` for the customers ``ids`` (a list)."""
         today = fields.Date.context_today(self)
         tiers = (
             self.env["crm.loyalty.tier"]
             .with_company(company)
             .search([("company_id", "=", company.id)], order="min_amount")
         )
-        ids = None if partners is None else list(set(partners.ids))
-        if ids == []:
-            return 0
         locking.lock_before_flush(self.env, writer, company, ids)
         self.env.flush_all()
         if writer.bulk:  # no JIT compilation (see locking.Writer)
             self.env.cr.execute(SQL("SET LOCAL jit = off"))
         spend = self._read_spend(company, today, ids)
-        states = self._read_states(company, ids, spend)
+        states = self._read_states(company, ids)
         changes = self._apply_rules(company, tiers, today, spend, states, writer.rules)
         self._write_states(company, changes, states, writer)
         self._log_changes(company, tiers, today, changes, states, spend)
@@ -303,16 +325,13 @@ class CrmLoyaltyEngine(models.AbstractModel):
 
     # ------------------------------------------------------------------ reads
     def _read_spend(self, company, today, ids):
-        """{commercial partner id: qualifying spend} for every customer with a
-        posted invoice or credit note in the company's loyalty window
-        (restricted to ``ids``); without ``ids``, also for every customer
-        with any posted invoice when a spend of 0 gives a tier
-        (:meth:`_has_entry_tier`). A customer left out has spent nothing.
+        """{commercial partner id: qualifying spend} for the customers
+        ``ids`` with a posted invoice or credit note in the company's loyalty
+        window. A customer left out has spent nothing.
 
         A calendar-year or rolling window reads the invoices of the window
-        only, unless every customer with an invoice is wanted; the
-        anniversary window needs each customer's first invoice, hence all
-        of them."""
+        only; the anniversary window needs each customer's first invoice,
+        hence all of them."""
         start = window_start(
             company.loyalty_window_type, company.loyalty_window_months, today
         )
@@ -320,8 +339,7 @@ class CrmLoyaltyEngine(models.AbstractModel):
         if start is None:
             query = self._sql_spend_since_anniversary(moves, today)
         else:
-            everyone = ids is None and self._has_entry_tier(company)
-            query = self._sql_spend_since(moves, start, everyone)
+            query = self._sql_spend_since(moves, start)
         self.env.cr.execute(query)
         return {
             partner_id: float(amount) for partner_id, amount in self.env.cr.fetchall()
@@ -329,34 +347,27 @@ class CrmLoyaltyEngine(models.AbstractModel):
 
     def _sql_customer_moves(self, company, today, ids):
         """SQL condition of the posted invoices and credit notes of
-        ``company`` up to ``today`` (of the customers ``ids``, if given)."""
+        ``company`` up to ``today`` of the customers ``ids``."""
         return SQL(
             """company_id = %s AND state = 'posted' AND move_type IN %s
-               AND invoice_date <= %s %s""",
+               AND invoice_date <= %s AND commercial_partner_id = ANY(%s)""",
             company.id,
             CUSTOMER_MOVE_TYPES,
             today,
-            SQL("AND commercial_partner_id = ANY(%s)", _int_array(ids))
-            if ids is not None
-            else SQL(),
+            _int_array(ids),
         )
 
-    def _sql_spend_since(self, moves, start, everyone):
-        """SQL of each customer's spend of the ``moves`` since ``start``;
-        with ``everyone``, of every customer of the ``moves`` (0 without an
-        invoice since ``start``)."""
+    def _sql_spend_since(self, moves, start):
+        """SQL of each customer's spend of the ``moves`` since ``start``."""
         return SQL(
             """
-            SELECT commercial_partner_id,
-                   COALESCE(SUM(amount_untaxed_signed)
-                            FILTER (WHERE invoice_date >= %(start)s), 0)
+            SELECT commercial_partner_id, SUM(amount_untaxed_signed)
               FROM account_move
-             WHERE %(moves)s %(window)s
+             WHERE %s AND invoice_date >= %s
           GROUP BY commercial_partner_id
             """,
-            start=start,
-            moves=moves,
-            window=SQL() if everyone else SQL("AND invoice_date >= %s", start),
+            moves,
+            start,
         )
 
     def _sql_spend_since_anniversary(self, moves, today):
@@ -442,21 +453,11 @@ class CrmLoyaltyEngine(models.AbstractModel):
         )
         return {pid: float(amount) for pid, amount in self.env.cr.fetchall()}
 
-    def _read_states(self, company, ids, spend):
-        """{commercial partner id: State} of the customers to consider: those
-        of ``ids``, or every customer with spend (:meth:`_read_spend`: with
-        any posted invoice when a spend of 0 gives a tier), a loyalty state
-        or an override in the company. A customer without a state row reads
-        as no tier and no spend."""
+    def _read_states(self, company, ids):
+        """{commercial partner id: State} of the customers ``ids``. A
+        customer without a state row reads as no tier and no spend."""
         key = str(company.id)
-        if ids is None:
-            customers = SQL(
-                "SELECT unnest(%s) UNION %s",
-                _int_array(spend),
-                self._sql_followed_customers(company),
-            )
-        else:
-            customers = SQL("SELECT unnest(%s)", _int_array(ids))
+        customers = SQL("SELECT unnest(%s)", _int_array(ids))
         self.env.cr.execute(
             SQL(
                 """

@@ -6,6 +6,8 @@ from freezegun import freeze_time
 from odoo.tests import tagged
 from odoo.tools import SQL
 
+from odoo.addons.crm_loyalty.models import crm_loyalty_engine
+
 from .common import LoyaltyCase
 
 DAY_0 = datetime(2026, 6, 15, 2, 0)
@@ -128,6 +130,49 @@ class TestNightlyRun(LoyaltyCase):
             changed = self.env["crm.loyalty.engine"].recompute_company(self.company)
         self.assertEqual(changed, 0)
         self.assertEqual(self.states(), incremental)
+
+    def test_every_customer_in_batches_as_in_one(self):
+        """The first recompute of every customer, a few customers at a time
+        (so that the memory it holds is bounded), gives the tiers, pricelists
+        and history of one pass over them all."""
+        engine = self.env["crm.loyalty.engine"]
+
+        def first_recompute(batch):
+            self.env.flush_all()
+            self.env.cr.execute(
+                """DELETE FROM crm_loyalty_state WHERE company_id = %(company)s;
+                   DELETE FROM crm_loyalty_tier_history WHERE company_id = %(company)s;
+                   UPDATE res_partner SET specific_property_product_pricelist = NULL
+                    WHERE id = ANY(%(customers)s)""",
+                {
+                    "company": self.company.id,
+                    "customers": [c.id for c in self.customers.values()],
+                },
+            )
+            self.env.invalidate_all()
+            with (
+                freeze_time(DAY_1),
+                patch.object(crm_loyalty_engine, "RECOMPUTE_BATCH", batch),
+            ):
+                changed = engine.recompute_company(self.company)
+            self.env.flush_all()
+            self.env.cr.execute(
+                """SELECT partner_id, old_tier_id, new_tier_id, date, amount, reason
+                     FROM crm_loyalty_tier_history WHERE company_id = %s
+                 ORDER BY partner_id""",
+                [self.company.id],
+            )
+            history = self.env.cr.fetchall()
+            pricelists = {
+                name: partner.with_company(self.company).property_product_pricelist
+                for name, partner in self.customers.items()
+            }
+            return changed, self.states(), history, pricelists
+
+        in_one = first_recompute(100)
+        self.assertEqual(in_one[0], len(in_one[2]), "one history row per change")
+        self.assertTrue(in_one[0])
+        self.assertEqual(first_recompute(2), in_one)
 
     def test_a_full_run_a_week_later_and_after_an_edit_of_the_tiers(self):
         self.run_cron(DAY_0)
