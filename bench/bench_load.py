@@ -256,8 +256,9 @@ def leftover(env, companies=None):
         tiers = env["crm.loyalty.tier"].search(
             [("company_id", "=", company.id)], order="min_amount"
         )
-        spend = engine._read_spend(company, today, None)
-        current = engine._read_states(company, None, spend)
+        ids = engine._customer_ids(company)
+        spend = engine._read_spend(company, today, ids)
+        current = engine._read_states(company, ids)
         changes = engine._apply_rules(
             company, tiers, today, spend, current, "recompute"
         )
