@@ -222,11 +222,7 @@ class CrmCustomer360ScreenHousehold(models.AbstractModel):
                 mine.subselect(SQL.identifier(mine.table, "product_id")),
             )
         )
-        lines.groupby = product
-        members = SQL("COUNT(DISTINCT %s)", buyer)
-        lines.order = SQL("%s DESC, %s", members, product)
-        lines.limit = limit
-        return self._json_rows(lines, product, members)
+        return self._buyers_per_product(lines, product, buyer, limit)
 
     @api.model
     def _revenue(self, related):

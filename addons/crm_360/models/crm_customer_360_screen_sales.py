@@ -224,11 +224,7 @@ class CrmCustomer360ScreenSales(models.AbstractModel):
                 peers.subselect(SQL.identifier(peers.table, "order_partner_id")),
             )
         )
-        lines.groupby = product
-        buyers = SQL("COUNT(DISTINCT %s)", buyer)
-        lines.order = SQL("%s DESC, %s", buyers, product)
-        lines.limit = limit
-        return self._json_rows(lines, product, buyers)
+        return self._buyers_per_product(lines, product, buyer, limit)
 
     @api.model
     def _owned_subselect(self, partner):

@@ -121,6 +121,18 @@ class CrmCustomer360ScreenSection(models.AbstractModel):
         )
 
     @api.model
+    def _buyers_per_product(self, lines, product, buyer, limit):
+        """JSON rows (product id, buyers) of the order lines ``lines`` (a
+        Query) grouped by ``product``, the products most buyers bought
+        first (``buyer``: SQL of the buyer of a line): the cross-sell
+        hints' ranking."""
+        lines.groupby = product
+        buyers = SQL("COUNT(DISTINCT %s)", buyer)
+        lines.order = SQL("%s DESC, %s", buyers, product)
+        lines.limit = limit
+        return self._json_rows(lines, product, buyers)
+
+    @api.model
     def _read_group_sql(self, model, domain, groupby, aggregates, **kwargs):
         """The query ``_read_group`` makes (``kwargs``: order, limit), as
         JSON rows for :meth:`_value`: raw values (ids for many2one)."""
