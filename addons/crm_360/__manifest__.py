@@ -2,7 +2,7 @@
 {
     "name": "Customer 360",
     "summary": "One screen per customer for sales, support and accounting",
-    "version": "19.0.1.1.0",
+    "version": "19.0.1.1.1",
     "development_status": "Beta",
     "category": "Sales/CRM",
     "author": "CRM Suite",

@@ -174,7 +174,8 @@ class CrmCustomer360Value(models.Model):
                      WHERE m.state = 'posted' AND m.move_type IN %(types)s
                        AND m.commercial_partner_id IS NOT NULL AND %(where_m)s
                   GROUP BY m.company_id, m.commercial_partner_id
-                ), flagged AS (
+                ), flagged AS MATERIALIZED (
+                    -- each flag is read twice below: computed once
                     SELECT fresh.*,
                            EXISTS (%(overdue)s) AS is_overdue,
                            EXISTS (%(claims)s) AS has_open_claims,
