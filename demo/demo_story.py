@@ -34,7 +34,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api
 from odoo.modules.registry import Registry
-from odoo.tools import config
+from odoo.tools import SQL, config
 
 from demo_names import (
     COMPANY_KINDS,
@@ -478,13 +478,17 @@ class Story:
                         "pricelist_id": pricelist,
                     }
                 )
-            self.negotiated_prices(company)
+            # the fast story writes them by SQL, as the rest of its rows
+            self.negotiated_prices(company, by_sql=not compute)
             if compute:
                 env["crm.loyalty.engine"].recompute_company(company)
 
-    def negotiated_prices(self, company):
+    def negotiated_prices(self, company, by_sql=False):
         """One customer in three has a negotiated pricelist in ``company``:
-        the tier's pricelist replaces it, leaving the tier gives it back."""
+        the tier's pricelist replaces it, leaving the tier gives it back.
+        ``by_sql``: the value the ORM would write on each customer and its
+        contacts, in one UPDATE (the ORM writes them one customer at a
+        time: at a million customers, longer than the rest of the build)."""
         env = self.env
         negotiated = env["product.pricelist"].create(
             {
@@ -496,7 +500,27 @@ class Story:
         customers = env["res.partner"].search(
             [("parent_id", "=", False), ("customer_rank", ">", 0)], order="id"
         )
-        customers[::3].with_company(company).property_product_pricelist = negotiated
+        if not by_sql:
+            customers[::3].with_company(company).property_product_pricelist = negotiated
+            return
+        env.flush_all()
+        env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner
+                   SET specific_property_product_pricelist =
+                       COALESCE(specific_property_product_pricelist, '{}')
+                       || jsonb_build_object(%s, %s)
+                 WHERE commercial_partner_id = ANY(%s)
+                """,
+                str(company.id),
+                negotiated.id,
+                customers[::3].ids,
+            )
+        )
+        env["res.partner"].invalidate_model(
+            ["specific_property_product_pricelist", "property_product_pricelist"]
+        )
 
     def write(self):
         main, second = self.companies()

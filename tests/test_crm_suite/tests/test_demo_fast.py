@@ -89,3 +89,30 @@ class TestDemoFast(AccountTestInvoicingCommon):
         events, _page = big.env["crm.customer.360.screen.timeline"]._events(big, 1)
         self.assertEqual(data["timeline"]["total"] - events, 8)
         self.assertGreaterEqual(events, 60 + 6)
+
+    def test_negotiated_prices_by_sql_as_by_the_orm(self):
+        """The fast story's negotiated pricelists (one UPDATE) are what the
+        ORM writes: the same customers, and their contacts, in each company."""
+        story = load_script("demo_story").Story(self.env, 20, 2, 7)
+        # customers as the build leaves them (posting gives the rank)
+        self.env["res.partner"].search(
+            [("ref", "=like", "BENCH-%"), ("parent_id", "=", False)]
+        ).customer_rank = 1
+        by_orm, by_sql = self.company, self.setup_other_company()["company"]
+        story.negotiated_prices(by_orm)
+        story.negotiated_prices(by_sql, by_sql=True)
+        partners = self.env["res.partner"].search([])
+        self.assertTrue(partners.filtered("parent_id.customer_rank"))
+
+        def negotiated(company):
+            return {
+                partner.id
+                for partner in partners.with_company(company)
+                if (partner.specific_property_product_pricelist.name or "").startswith(
+                    "Negotiated"
+                )
+            }
+
+        # customers and, through the ORM's sync, their contacts
+        self.assertTrue(partners.browse(negotiated(by_orm)).filtered("parent_id"))
+        self.assertEqual(negotiated(by_sql), negotiated(by_orm))
