@@ -74,7 +74,7 @@ def p1_section(p1, size):
                 *p1_recompute_rows(p1, size),
                 *p1_nightly_rows(p1, size),
                 *p1_posting_rows(p1["posting"], size),
-                *memory_row(p1),
+                *memory_row(p1, size),
             ],
         ),
     ]
@@ -137,12 +137,17 @@ def p1_recompute_rows(p1, size):
 
 def p1_nightly_rows(p1, size):
     """The nightly run that reads the customers changed since the previous
-    one; its target is set at size L, which this report does not have."""
+    one; the issue sets its target at size L."""
     if "nightly_1pct" not in p1:
         return []
     floor = p1["floor_nightly"]["median_s"]
     run = p1["nightly_1pct"]["median_s"]
     full = p1["steady_1pct"]["median_s"]
+    target = "≤ 1.5 s and ≤ 2× its floor"
+    if size == "L":
+        target, ok = f"{target} ({sec(2 * floor)})", run <= 1.5 and run <= 2 * floor
+    else:
+        target, ok = f"at L: {target}", None
     return [
         measure_row(
             "Floor: SQL spend + upsert of the nightly run's customers only "
@@ -153,8 +158,8 @@ def p1_nightly_rows(p1, size):
             f"Nightly run a day later: reads the {p1['nightly_customers_read']:,} "
             f"customers changed since, {p1['nightly_1pct']['result']} tier changes",
             p1["nightly_1pct"],
-            "at L: ≤ 1.5 s and ≤ 2× its floor",
-            None,
+            target,
+            ok,
             f"{run / floor:.2f}× its floor; {full / run:.1f}× faster than "
             "the full steady-state recompute above",
         ),
@@ -183,18 +188,19 @@ def p1_posting_rows(post, size, hook="the loyalty hook"):
     ]
 
 
-def memory_row(p1):
-    """The peak memory of the scenario's process, when measured."""
+def memory_row(p1, size):
+    """The peak memory of the scenario's process, when measured; the issue
+    sets its target (that of the first recompute) at size L."""
     if "process_rss_peak_mb" not in p1:
         return []
+    rss = p1["process_rss_peak_mb"]
     return [
         row(
             "Peak memory of the Odoo process",
-            f"{p1['process_rss_peak_mb']} MB",
+            f"{rss} MB",
             "",
             "",
-            "",
-            "",
+            *(("< 1 GB (at L)", verdict(rss < 1024)) if size == "L" else ("", "")),
             "every measure above, in one process",
         )
     ]
@@ -392,10 +398,14 @@ def p3_backfill_rows(p3, size):
         measure_row(
             f"`compute_snapshots`: {p3['backfill']['result']:,} snapshots",
             p3["backfill"],
-            *at_m(
-                size,
-                f"≤ 10 s and ≤ 3× floor ({sec(3 * floor)})",
-                backfill <= 10 and backfill <= 3 * floor,
+            *(
+                (f"≤ 3× floor ({sec(3 * floor)})", backfill <= 3 * floor)
+                if size == "L"
+                else at_m(
+                    size,
+                    f"≤ 10 s and ≤ 3× floor ({sec(3 * floor)})",
+                    backfill <= 10 and backfill <= 3 * floor,
+                )
             ),
             f"{backfill / floor:.2f}× the floor",
         )
