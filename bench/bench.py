@@ -1,4 +1,4 @@
-"""Benchmarks of the suite at scale (``make bench SIZE=S|M``).
+"""Benchmarks of the suite at scale (``make bench SIZE=S|M|L``).
 
     bench.py all --size S      build (or reuse) bench_s, run every scenario,
                                write docs/benchmarks/S.json and docs/benchmarks.md

@@ -594,7 +594,7 @@ def write():
         "# Benchmarks",
         "",
         (
-            "Written by `make bench SIZE=S|M` (`bench/bench.py`); do not edit by "
+            "Written by `make bench SIZE=S|M|L` (`bench/bench.py`); do not edit by "
             "hand, the analysis below the tables comes from "
             "`docs/benchmarks/notes.md`. Times are medians of the runs shown; each "
             "run is rolled back so that all runs see the same data. Query counts "

@@ -46,9 +46,10 @@ def test_first_recompute_memory_at_l_is_judged_against_one_gigabyte():
     assert cells(bench_report.memory_row({"process_rss_peak_mb": 528}, "L")[0])[
         4:6
     ] == ["< 1 GB (at L)", "met"]
-    assert cells(bench_report.memory_row({"process_rss_peak_mb": 1100}, "L")[0])[
-        5
-    ] == "**missed**"
+    assert (
+        cells(bench_report.memory_row({"process_rss_peak_mb": 1100}, "L")[0])[5]
+        == "**missed**"
+    )
     assert cells(bench_report.memory_row({"process_rss_peak_mb": 270}, "M")[0])[
         4:6
     ] == ["", ""]
