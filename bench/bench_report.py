@@ -53,6 +53,12 @@ def at_m(size, target, ok):
     return (target, ok) if size == "M" else (f"at M: {target}", None)
 
 
+def at_l(size, target, ok):
+    """(target, verdict) of a row whose target the issue sets at size L;
+    at another size the target is shown, without a verdict."""
+    return (target, ok) if size == "L" else (f"at L: {target}", None)
+
+
 def row_target(size, target, ok):
     """:func:`at_m` with the verdict as the table shows it."""
     target, ok = at_m(size, target, ok)
@@ -143,11 +149,10 @@ def p1_nightly_rows(p1, size):
     floor = p1["floor_nightly"]["median_s"]
     run = p1["nightly_1pct"]["median_s"]
     full = p1["steady_1pct"]["median_s"]
-    target = "≤ 1.5 s and ≤ 2× its floor"
-    if size == "L":
-        target, ok = f"{target} ({sec(2 * floor)})", run <= 1.5 and run <= 2 * floor
-    else:
-        target, ok = f"at L: {target}", None
+    # the floor's figure is that of this size: shown where the target applies
+    target = "≤ 1.5 s and ≤ 2× its floor" + (
+        f" ({sec(2 * floor)})" if size == "L" else ""
+    )
     return [
         measure_row(
             "Floor: SQL spend + upsert of the nightly run's customers only "
@@ -158,8 +163,7 @@ def p1_nightly_rows(p1, size):
             f"Nightly run a day later: reads the {p1['nightly_customers_read']:,} "
             f"customers changed since, {p1['nightly_1pct']['result']} tier changes",
             p1["nightly_1pct"],
-            target,
-            ok,
+            *at_l(size, target, run <= 1.5 and run <= 2 * floor),
             f"{run / floor:.2f}× its floor; {full / run:.1f}× faster than "
             "the full steady-state recompute above",
         ),
@@ -346,7 +350,7 @@ def p3_monthly_rows(p3, size):
             f"Monthly run: the month that just closed, {p3['monthly']['result']:,} "
             "snapshots, every company",
             p3["monthly"],
-            *(("≤ 1 s", run <= 1) if size == "L" else ("at L: ≤ 1 s", None)),
+            *at_l(size, "≤ 1 s", run <= 1),
             f"{run / p3['monthly_floor_sql']['median_s']:.1f}× its floor",
         ),
     ]

@@ -18,13 +18,12 @@ def cells(line):
 
 
 def nightly(run_s, floor_s):
-    p1 = {
+    return {
         "floor_nightly": measure(floor_s),
         "nightly_1pct": {**measure(run_s), "result": 9166},
         "nightly_customers_read": 27051,
         "steady_1pct": measure(23.77),
     }
-    return p1
 
 
 def test_nightly_run_at_l_is_judged_against_its_targets():
